@@ -1,0 +1,68 @@
+/* limits.h: every cap misroute puts on work and memory, each with the reason for its value.
+ * Values a user may change at run time are defaults here and options in main.c. */
+#ifndef MISROUTE_LIMITS_H
+#define MISROUTE_LIMITS_H
+
+/* Link layer: 802.1Q/QinQ stacks deeper than this are not real networks. */
+#define LINK_MAX_VLAN_TAGS 4
+/* Tunnels (IP-in-IP, 6in4) decoded inside each other at most this deep. */
+#define IP_MAX_TUNNEL_DEPTH 2
+/* IPv6 extension headers walked before the packet is called malformed (RFC 8200 allows
+ * any number; real stacks send at most a handful, attackers send hundreds). */
+#define IP6_MAX_EXT_HEADERS 8
+
+/* IP fragment reassembly: a datagram is at most 64 KiB by definition; keep at most this many
+ * half-built datagrams and this many bytes in all, and give each one this long to complete
+ * (RFC 791 suggests 15 s as a lower bound; Linux uses 30 s). */
+#define FRAG_MAX_DATAGRAM 65535
+#define FRAG_MAX_PENDING 1024
+#define FRAG_MAX_BYTES (16u << 20)
+#define FRAG_MAX_PIECES 64
+#define FRAG_TIMEOUT_US (30ull * 1000000)
+
+/* Flow table: defaults for --max-flows and the idle timeouts (Zeek and Suricata use
+ * similar values: long for TCP, short for UDP, very short once both sides closed). */
+#define FLOW_DEFAULT_MAX 262144
+#define FLOW_TIMEOUT_TCP_US (300ull * 1000000)
+#define FLOW_TIMEOUT_TCP_CLOSED_US (10ull * 1000000)
+#define FLOW_TIMEOUT_UDP_US (60ull * 1000000)
+#define FLOW_TIMEOUT_OTHER_US (60ull * 1000000)
+/* nDPI gets a flow's first packets with payload only; after this many it has had its chance. */
+#define FLOW_NDPI_MAX_PACKETS 16
+
+/* TCP reassembly: defaults for --stream-depth (bytes per direction reassembled from the start
+ * of a stream: enough for a handshake, an autodiscover exchange and mail logins) and the total
+ * memory all streams may hold. */
+#define REASM_DEFAULT_DEPTH (64u << 10)
+#define REASM_DEFAULT_MEMCAP (256u << 20)
+/* Out-of-order segments held per direction while waiting for a hole to fill. */
+#define REASM_MAX_OOO_SEGMENTS 64
+/* Bytes per direction held for a dissector that has not consumed them (a message that spans
+ * segments); a message bigger than this is skipped as a gap. */
+#define REASM_MAX_PENDING (16u << 10)
+
+/* DNS (RFC 1035 section 2.3.4): labels of 63 bytes, names of 255; a name may follow at most
+ * this many compression pointers (each must point strictly backwards anyway). */
+#define DNS_MAX_LABEL 63
+#define DNS_MAX_NAME 255
+#define DNS_MAX_POINTERS 32
+/* Questions and records kept per message; the rest are counted, not kept. */
+#define DNS_MAX_QUESTIONS 8
+#define DNS_MAX_RRS 64
+/* Text space for the names and presentation-form data of one message. */
+#define DNS_ARENA 16384
+#define TLS_MAX_HELLO (64u << 10) /* a TLS ClientHello gathered across records; real ones < 16 KiB */
+
+/* Output: one record is at most this long; longer values are cut and marked. */
+#define RECORD_MAX 65536
+/* Names in records are at most this many bytes after \DDD escaping (255 * 4 + slack). */
+#define NAME_TEXT_MAX 1100
+
+#define AD_MAX_BODY (64u << 10) /* autodiscover: the HTTP body cap; a longer body is parsed as a cut prefix */
+#define AD_MAX_DEPTH 32 /* autodiscover XML/JSON nesting: POX, autodetect and autoconfig documents nest under 10 */
+#define AD_MAX_ELEMENTS 4096 /* autodiscover XML elements / JSON values walked: a real response has about a hundred */
+#define AD_MAX_TEXT 2048 /* longest autodiscover text value kept (URLs are the longest); longer ones are cut and marked */
+#define AD_MAX_SERVERS 32 /* autodiscover server/URL entries kept per body: a full EXCH/EXPR/WEB answer has about 15 */
+#define AD_MAX_MAILBOXES 8 /* distinct autodiscover mailboxes kept per body: a request names one, a redirect two */
+#define AD_ARENA 16384 /* text space for the strings of one autodiscover result */
+#endif

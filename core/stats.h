@@ -1,0 +1,79 @@
+/* stats.h: counters, and the one list of reasons a packet or message is skipped.
+ * SKIP_REASONS generates the enum, the names in the metric record and the counters. */
+#ifndef MISROUTE_STATS_H
+#define MISROUTE_STATS_H
+
+#include <stdint.h>
+
+/* X(ENUM, "name in metric records") */
+#define SKIP_REASONS(X)                                                      \
+	X(CAPLEN_SHORT, "caplen_short")               /* snaplen cut the packet */        \
+	X(LINK_SHORT, "link_short")                   /* truncated link header */         \
+	X(LINK_NOT_IP, "link_not_ip")                 /* ARP, LLDP, ...: not our business */ \
+	X(LINK_VLAN_DEPTH, "link_vlan_depth")         /* too many stacked tags */         \
+	X(IP4_SHORT, "ip4_short")                                                          \
+	X(IP4_VERSION, "ip4_version")                                                      \
+	X(IP4_HLEN, "ip4_hlen")                                                            \
+	X(IP4_TOTLEN, "ip4_totlen")                                                        \
+	X(IP4_OPTIONS, "ip4_options")                                                      \
+	X(IP6_SHORT, "ip6_short")                                                          \
+	X(IP6_VERSION, "ip6_version")                                                      \
+	X(IP6_PLEN, "ip6_plen")                                                            \
+	X(IP6_EXT, "ip6_ext")                         /* malformed extension header */    \
+	X(IP6_EXT_DEPTH, "ip6_ext_depth")             /* too many extension headers */    \
+	X(IP_TUNNEL_DEPTH, "ip_tunnel_depth")                                              \
+	X(IP_PROTO_OTHER, "ip_proto_other")           /* ICMP, ESP, ...: not analysed */  \
+	X(FRAG_BAD, "frag_bad")                       /* offsets or lengths that lie */   \
+	X(FRAG_OVERLAP, "frag_overlap")               /* overlapping fragments disagree */ \
+	X(FRAG_TOO_BIG, "frag_too_big")               /* datagram over 64 KiB */          \
+	X(FRAG_TOO_MANY, "frag_too_many")             /* pieces or pending datagrams cap */ \
+	X(FRAG_TIMEOUT, "frag_timeout")               /* never completed */               \
+	X(UDP_SHORT, "udp_short")                                                          \
+	X(UDP_LEN, "udp_len")                                                              \
+	X(TCP_SHORT, "tcp_short")                                                          \
+	X(TCP_HLEN, "tcp_hlen")                                                            \
+	X(FLOW_EVICTED, "flow_evicted")               /* table full: oldest flow dropped */ \
+	X(TCP_OLD_DATA, "tcp_old_data")               /* before the stream start we saw */ \
+	X(TCP_GAP, "tcp_gap")                         /* a hole that never filled */      \
+	X(TCP_OVERLAP, "tcp_overlap")                 /* retransmission with other bytes */ \
+	X(TCP_OOO_CAP, "tcp_ooo_cap")                 /* too many out-of-order segments */ \
+	X(TCP_DEPTH, "tcp_depth")                     /* past --stream-depth */           \
+	X(TCP_MEMCAP, "tcp_memcap")                   /* reassembly memory exhausted */   \
+	X(TCP_PENDING_CAP, "tcp_pending_cap")         /* message longer than we buffer */ \
+	X(DNS_SHORT, "dns_short")                                                          \
+	X(DNS_MALFORMED, "dns_malformed")                                                  \
+	X(DNS_TCP_LEN, "dns_tcp_len")                 /* DNS/TCP length prefix that lies */ \
+	X(DNS_RR_CAP, "dns_rr_cap")                   /* records beyond DNS_MAX_RRS */    \
+	X(NDPI_ALLOC, "ndpi_alloc")                   /* nDPI state could not be allocated */ \
+	X(RECORD_TRUNCATED, "record_truncated")        /* a record over RECORD_MAX */
+
+enum skip_reason {
+#define X(e, n) SKIP_##e,
+	SKIP_REASONS(X)
+#undef X
+	SKIP_MAX
+};
+
+extern const char *const skip_names[SKIP_MAX];
+
+struct stats {
+	uint64_t packets;       /* records read from the capture */
+	uint64_t bytes;         /* their wire length */
+	uint64_t ip_packets;    /* decoded down to IPv4/IPv6 */
+	uint64_t frag_reassembled;
+	uint64_t flows_created;
+	uint64_t flows_active;
+	uint64_t flows_expired;
+	uint64_t tcp_bytes_reassembled;
+	uint64_t obs_dns;
+	uint64_t records_written;
+	uint64_t skip[SKIP_MAX];
+};
+
+static inline void stats_skip(struct stats *st, enum skip_reason r)
+{
+	if (st)
+		st->skip[r]++;
+}
+
+#endif
