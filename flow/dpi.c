@@ -1,0 +1,147 @@
+/* dpi.c: the nDPI wrapper of dpi.h (nDPI 4.2 API). Nothing else includes nDPI's headers. */
+#include "flow/dpi.h"
+
+#include <ndpi_api.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/limits.h"
+
+/* nDPI knows a few hundred protocols; names are cached lower-cased at start. */
+#define DPI_NAME_MAX 24
+
+struct dpi {
+	struct ndpi_detection_module_struct *mod;
+	size_t live;          /* flows holding nDPI state */
+	uint32_t n_names;
+	char (*names)[DPI_NAME_MAX];
+	uint64_t *tally;      /* ended flows per protocol id; [n_names] is "unknown" */
+};
+
+struct dpi *dpi_new(void)
+{
+	struct dpi *d = calloc(1, sizeof *d);
+	if (!d)
+		return NULL;
+	d->mod = ndpi_init_detection_module(ndpi_no_prefs);
+	if (!d->mod) {
+		free(d);
+		return NULL;
+	}
+	NDPI_PROTOCOL_BITMASK all;
+	NDPI_BITMASK_SET_ALL(all);
+	ndpi_set_protocol_detection_bitmask2(d->mod, &all);
+	ndpi_finalize_initialization(d->mod);
+
+	d->n_names = ndpi_get_num_supported_protocols(d->mod);
+	d->names = calloc(d->n_names ? d->n_names : 1, sizeof *d->names);
+	d->tally = calloc(d->n_names + 1, sizeof *d->tally);
+	if (!d->names || !d->tally) {
+		dpi_free(d);
+		return NULL;
+	}
+	for (uint32_t i = 0; i < d->n_names; i++) {
+		const char *n = ndpi_get_proto_name(d->mod, (uint16_t)i);
+		for (size_t k = 0; n && n[k] && k + 1 < DPI_NAME_MAX; k++) {
+			char c = n[k];
+			d->names[i][k] = (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
+		}
+	}
+	return d;
+}
+
+void dpi_free(struct dpi *d)
+{
+	if (!d)
+		return;
+	if (d->mod)
+		ndpi_exit_detection_module(d->mod);
+	free(d->names);
+	free(d->tally);
+	free(d);
+}
+
+static void dpi_release_state(struct dpi *d, struct flow *f)
+{
+	if (f->ndpi) {
+		ndpi_free_flow(f->ndpi);
+		f->ndpi = NULL;
+		d->live--;
+	}
+	f->ndpi_done = true;
+}
+
+static void dpi_take(struct flow *f, ndpi_protocol p)
+{
+	f->ndpi_proto = p.app_protocol;
+	f->ndpi_master = p.master_protocol;
+}
+
+void dpi_packet(struct dpi *d, struct flow *f, const struct packet *pkt, struct stats *st)
+{
+	/* Handshakes and pure ACKs tell nDPI nothing we need; a SYN flood costs no state. */
+	if (f->ndpi_done || pkt->payload_len == 0 || pkt->l3_len > 0xffff)
+		return;
+	if (!f->ndpi) {
+		f->ndpi = ndpi_flow_malloc(SIZEOF_FLOW_STRUCT);
+		if (!f->ndpi) {
+			stats_skip(st, SKIP_NDPI_ALLOC);
+			f->ndpi_done = true;
+			return;
+		}
+		memset(f->ndpi, 0, SIZEOF_FLOW_STRUCT);
+		d->live++;
+	}
+	ndpi_protocol p = ndpi_detection_process_packet(d->mod, f->ndpi, pkt->l3,
+						       (unsigned short)pkt->l3_len, pkt->ts_us / 1000);
+	dpi_take(f, p);
+	f->ndpi_packets++;
+	if (p.app_protocol != NDPI_PROTOCOL_UNKNOWN || f->ndpi_packets >= FLOW_NDPI_MAX_PACKETS)
+		dpi_flow_done(d, f);
+}
+
+void dpi_flow_done(struct dpi *d, struct flow *f)
+{
+	if (f->ndpi && f->ndpi_proto == NDPI_PROTOCOL_UNKNOWN) {
+		uint8_t guessed = 0;
+		dpi_take(f, ndpi_detection_giveup(d->mod, f->ndpi, 1, &guessed));
+	}
+	dpi_release_state(d, f);
+}
+
+/* The protocol id a flow is known by, or d->n_names when nDPI has no name for it. */
+static uint32_t dpi_id(const struct dpi *d, const struct flow *f)
+{
+	uint16_t id = f->ndpi_proto != NDPI_PROTOCOL_UNKNOWN ? f->ndpi_proto : f->ndpi_master;
+	if (id == NDPI_PROTOCOL_UNKNOWN || id >= d->n_names || !d->names[id][0])
+		return d->n_names;
+	return id;
+}
+
+const char *dpi_name(const struct dpi *d, const struct flow *f)
+{
+	uint32_t id = dpi_id(d, f);
+	return id < d->n_names ? d->names[id] : NULL;
+}
+
+void dpi_tally(struct dpi *d, const struct flow *f)
+{
+	d->tally[dpi_id(d, f)]++;
+}
+
+size_t dpi_tallies(const struct dpi *d, const char **names, uint64_t *counts, size_t max)
+{
+	size_t n = 0;
+	for (uint32_t id = 0; id <= d->n_names && n < max; id++) {
+		if (!d->tally[id])
+			continue;
+		names[n] = id < d->n_names ? d->names[id] : "unknown";
+		counts[n++] = d->tally[id];
+	}
+	return n;
+}
+
+size_t dpi_memory(const struct dpi *d)
+{
+	return d->live * SIZEOF_FLOW_STRUCT;
+}
