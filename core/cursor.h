@@ -24,7 +24,9 @@ struct cur {
 
 static inline struct cur cur_make(const uint8_t *p, size_t len)
 {
-	struct cur c = { p, p ? len : 0, 0, false };
+	/* A NULL buffer becomes an empty one, so no read ever does arithmetic on NULL. */
+	static const uint8_t empty[1];
+	struct cur c = { p ? p : empty, p ? len : 0, 0, false };
 	return c;
 }
 

@@ -1,0 +1,114 @@
+# misroute — one plain Makefile. `make` builds build/misroute; `make test` builds everything
+# with ASan and UBSan (SAN=1) and runs the whole suite; `make deps` installs what is missing.
+
+PKGS     := libpcap libndpi jansson libmaxminddb zlib libgcrypt
+CC       ?= cc
+OPT      ?= -O2
+CFLAGS   ?= -g
+CFLAGS   += $(OPT) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wstrict-prototypes \
+            -Wformat=2 -Wno-format-nonliteral -fno-strict-aliasing -I. -MMD -MP
+LDLIBS   += -lm
+
+ifeq ($(CI),true)
+CFLAGS   += -Werror
+endif
+
+# SAN=1: AddressSanitizer + UndefinedBehaviorSanitizer, in a build folder of its own.
+# SAN=fuzz: the same with libFuzzer's coverage (clang), for `make fuzz`.
+ifeq ($(SAN),1)
+BUILD    := build/san
+CFLAGS   += -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+LDFLAGS  += -fsanitize=address,undefined
+else ifeq ($(SAN),fuzz)
+BUILD    := build/fuzz
+CC       := clang
+CFLAGS   += -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined
+LDFLAGS  += -fsanitize=fuzzer,address,undefined
+else
+BUILD    := build
+endif
+
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+MODULES  := core capture flow dissectors rules detect enrich output engine
+LIB_SRCS := $(foreach m,$(MODULES),$(wildcard $(m)/*.c))
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
+TEST_SRCS := $(wildcard tests/unit/test_*.c)
+TEST_BINS := $(TEST_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+BENCH_BINS := $(BUILD)/bench/floor
+FUZZ_NAMES := $(patsubst fuzz/fuzz_%.c,%,$(wildcard fuzz/fuzz_*.c))
+FUZZ_SECONDS ?= 60
+
+.PHONY: all test unit unit-bins deps bench clean sample fuzz fuzz-bins
+all: $(BUILD)/misroute
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c $< -o $@
+
+$(BUILD)/libmisroute.a: $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/misroute: $(BUILD)/main.o $(BUILD)/libmisroute.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LDLIBS)
+
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/libmisroute.a
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lcmocka $(LDLIBS)
+
+$(BUILD)/bench/%: $(BUILD)/bench/%.o
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LDLIBS)
+
+# Fuzz targets: linked with replay.c (every corpus file once) for the test suite, or with
+# libFuzzer itself under SAN=fuzz.
+ifeq ($(SAN),fuzz)
+$(BUILD)/fuzz/fuzz_%: $(BUILD)/fuzz/fuzz_%.o $(BUILD)/libmisroute.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LDLIBS)
+else
+$(BUILD)/fuzz/fuzz_%: $(BUILD)/fuzz/fuzz_%.o $(BUILD)/fuzz/replay.o $(BUILD)/libmisroute.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LDLIBS)
+endif
+
+fuzz-bins: $(FUZZ_NAMES:%=$(BUILD)/fuzz/fuzz_%)
+
+# Runs every libFuzzer target for FUZZ_SECONDS; new inputs go to build/fuzz/corpus/NAME, the
+# committed seeds in fuzz/corpus/NAME are read only. Crashes land in build/fuzz/.
+fuzz:
+	$(MAKE) SAN=fuzz fuzz-bins
+	@for t in $(FUZZ_NAMES); do \
+		mkdir -p build/fuzz/corpus/$$t; \
+		echo "fuzz: $$t for $(FUZZ_SECONDS) s"; \
+		build/fuzz/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+			-artifact_prefix=build/fuzz/$$t- build/fuzz/corpus/$$t fuzz/corpus/$$t || exit 1; \
+	done
+
+# The whole suite, under sanitizers: unit tests, golden captures, the shared corpus.
+test: deps
+	$(MAKE) SAN=1 $(if $(CI),CI=$(CI)) build/san/misroute unit-bins
+	tests/run.sh build/san
+
+unit-bins: $(TEST_BINS) fuzz-bins
+
+# Unit tests alone, without the pipeline tests.
+unit: 
+	$(MAKE) SAN=1 unit-bins
+	@for t in $(TEST_SRCS:tests/unit/%.c=build/san/tests/%); do $$t || exit 1; done
+
+bench: all $(BENCH_BINS)
+	python3 bench/bench.py $(BUILD)
+
+deps:
+	@tools/deps.sh
+
+# The README's first command: build, then replay the bundled samples.
+sample: deps
+	$(MAKE) all
+	$(BUILD)/misroute -r samples/example-com-autodetect.pcap --log-events
+
+clean:
+	rm -rf build
+
+-include $(shell find build -name '*.d' 2>/dev/null)

@@ -1,0 +1,226 @@
+/* json.c: the streaming JSON writer of json.h (RFC 8259 strings, RFC 3629 UTF-8 checks). */
+#include "output/json.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+void jw_begin(struct jw *w, char *buf, size_t cap)
+{
+	w->buf = buf;
+	w->cap = cap;
+	w->len = 0;
+	w->overflow = false;
+	w->depth = 0;
+	w->need_comma[0] = false;
+	jw_obj_open(w, NULL);
+}
+
+size_t jw_end(struct jw *w)
+{
+	jw_obj_close(w);
+	if (w->overflow || w->len >= w->cap)
+		return 0;
+	w->buf[w->len] = '\0';
+	return w->len;
+}
+
+static void jw_put(struct jw *w, const char *s, size_t n)
+{
+	/* One byte stays free for the NUL that jw_end writes. */
+	if (w->overflow || n >= w->cap - w->len) {
+		w->overflow = true;
+		return;
+	}
+	memcpy(w->buf + w->len, s, n);
+	w->len += n;
+}
+
+static void jw_putc(struct jw *w, char c)
+{
+	if (w->overflow || w->len + 1 >= w->cap) {
+		w->overflow = true;
+		return;
+	}
+	w->buf[w->len++] = c;
+}
+
+/* Length of the valid UTF-8 sequence at s[0..n), 0 when it is not one (overlongs,
+ * surrogates and code points past U+10FFFF are invalid, RFC 3629 section 4). */
+static size_t jw_utf8_len(const uint8_t *s, size_t n)
+{
+	uint8_t c = s[0];
+	size_t len;
+	uint32_t cp;
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf) {
+		len = 2;
+		cp = c & 0x1f;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		len = 3;
+		cp = c & 0x0f;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		len = 4;
+		cp = c & 0x07;
+	} else {
+		return 0;
+	}
+	if (len > n)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10ffff ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return len;
+}
+
+static void jw_quoted(struct jw *w, const char *str, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	const uint8_t *s = (const uint8_t *)str;
+	jw_putc(w, '"');
+	size_t i = 0;
+	while (i < n && !w->overflow) {
+		/* Copy the longest run that needs no escaping in one go. */
+		size_t run = i;
+		while (run < n && s[run] >= 0x20 && s[run] < 0x80 && s[run] != '"' && s[run] != '\\')
+			run++;
+		if (run > i) {
+			jw_put(w, (const char *)s + i, run - i);
+			i = run;
+			continue;
+		}
+		uint8_t c = s[i];
+		char esc[7];
+		if (c == '"' || c == '\\') {
+			esc[0] = '\\';
+			esc[1] = (char)c;
+			jw_put(w, esc, 2);
+			i++;
+		} else if (c < 0x20) {
+			const char *named = c == '\n' ? "\\n" : c == '\r' ? "\\r" : c == '\t' ? "\\t" : NULL;
+			if (named) {
+				jw_put(w, named, 2);
+			} else {
+				memcpy(esc, "\\u00", 4);
+				esc[4] = hex[c >> 4];
+				esc[5] = hex[c & 15];
+				jw_put(w, esc, 6);
+			}
+			i++;
+		} else {
+			size_t len = jw_utf8_len(s + i, n - i);
+			if (len) {
+				jw_put(w, (const char *)s + i, len);
+				i += len;
+			} else {
+				/* Not UTF-8: keep the byte visible as text, "\xHH". */
+				memcpy(esc, "\\\\x", 3);
+				esc[3] = hex[c >> 4];
+				esc[4] = hex[c & 15];
+				jw_put(w, esc, 5);
+				i++;
+			}
+		}
+	}
+	jw_putc(w, '"');
+}
+
+static void jw_key(struct jw *w, const char *key)
+{
+	if (w->need_comma[w->depth])
+		jw_putc(w, ',');
+	w->need_comma[w->depth] = true;
+	if (key) {
+		jw_quoted(w, key, strlen(key));
+		jw_putc(w, ':');
+	}
+}
+
+static void jw_open(struct jw *w, const char *key, char c)
+{
+	if (w->depth > 0 || w->len > 0)
+		jw_key(w, key);
+	jw_putc(w, c);
+	if (w->depth + 1 >= JW_MAX_DEPTH) {
+		w->overflow = true;
+		return;
+	}
+	w->need_comma[++w->depth] = false;
+}
+
+static void jw_close(struct jw *w, char c)
+{
+	jw_putc(w, c);
+	if (w->depth > 0)
+		w->depth--;
+}
+
+void jw_obj_open(struct jw *w, const char *key) { jw_open(w, key, '{'); }
+void jw_obj_close(struct jw *w) { jw_close(w, '}'); }
+void jw_arr_open(struct jw *w, const char *key) { jw_open(w, key, '['); }
+void jw_arr_close(struct jw *w) { jw_close(w, ']'); }
+
+void jw_strn(struct jw *w, const char *key, const char *s, size_t n)
+{
+	jw_key(w, key);
+	jw_quoted(w, s, n);
+}
+
+void jw_str(struct jw *w, const char *key, const char *s)
+{
+	jw_strn(w, key, s, strlen(s));
+}
+
+void jw_uint(struct jw *w, const char *key, uint64_t v)
+{
+	char num[24];
+	int n = snprintf(num, sizeof num, "%" PRIu64, v);
+	jw_key(w, key);
+	jw_put(w, num, (size_t)n);
+}
+
+void jw_int(struct jw *w, const char *key, int64_t v)
+{
+	char num[24];
+	int n = snprintf(num, sizeof num, "%" PRId64, v);
+	jw_key(w, key);
+	jw_put(w, num, (size_t)n);
+}
+
+void jw_bool(struct jw *w, const char *key, bool v)
+{
+	jw_key(w, key);
+	jw_put(w, v ? "true" : "false", v ? 4 : 5);
+}
+
+void jw_double(struct jw *w, const char *key, double v)
+{
+	char num[40];
+	int n = snprintf(num, sizeof num, "%.6g", v);
+	jw_key(w, key);
+	jw_put(w, num, (size_t)n);
+}
+
+void jw_time(uint64_t ts_us, char *buf, size_t size)
+{
+	time_t secs = (time_t)(ts_us / 1000000);
+	struct tm tm;
+	gmtime_r(&secs, &tm);
+	snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%06uZ", tm.tm_year + 1900,
+		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+		 (unsigned)(ts_us % 1000000));
+}
+
+void jw_ts(struct jw *w, const char *key, uint64_t ts_us)
+{
+	char t[40];
+	jw_time(ts_us, t, sizeof t);
+	jw_str(w, key, t);
+}

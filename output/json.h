@@ -1,0 +1,43 @@
+/* json.h: a small streaming JSON writer for records (RFC 8259), into one bounded buffer.
+ * Strings from the network go through jw_str, which escapes what JSON requires and writes
+ * every byte that is not valid UTF-8 (RFC 3629) as the six characters "\\xHH", so a record is
+ * always one valid line whatever the packet held. */
+#ifndef MISROUTE_JSON_H
+#define MISROUTE_JSON_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define JW_MAX_DEPTH 16
+
+struct jw {
+	char *buf;          /* caller-owned, cap bytes */
+	size_t cap, len;
+	bool overflow;      /* the record did not fit: it is cut and marked invalid */
+	uint8_t depth;
+	bool need_comma[JW_MAX_DEPTH];
+};
+
+/* Starts a record (an object) in buf[0..cap). */
+void jw_begin(struct jw *w, char *buf, size_t cap);
+/* Ends the record; returns its length, or 0 when it overflowed (nothing valid to write). */
+size_t jw_end(struct jw *w);
+
+/* Keys are literals of our own; NULL key inside an array. */
+void jw_obj_open(struct jw *w, const char *key);
+void jw_obj_close(struct jw *w);
+void jw_arr_open(struct jw *w, const char *key);
+void jw_arr_close(struct jw *w);
+void jw_str(struct jw *w, const char *key, const char *s);
+void jw_strn(struct jw *w, const char *key, const char *s, size_t n);
+void jw_uint(struct jw *w, const char *key, uint64_t v);
+void jw_int(struct jw *w, const char *key, int64_t v);
+void jw_bool(struct jw *w, const char *key, bool v);
+void jw_double(struct jw *w, const char *key, double v);
+
+/* RFC 3339 UTC with microseconds, e.g. "2026-01-12T09:14:03.123456Z"; buf >= 32 bytes. */
+void jw_time(uint64_t ts_us, char *buf, size_t size);
+void jw_ts(struct jw *w, const char *key, uint64_t ts_us);
+
+#endif

@@ -1,0 +1,31 @@
+/* record.h: ECS records (Elastic Common Schema field names) as single JSON lines. */
+#ifndef MISROUTE_RECORD_H
+#define MISROUTE_RECORD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/obs.h"
+#include "core/stats.h"
+
+/* Writes the `event` record of one observation into buf[0..cap) without a newline.
+ * Returns its length, 0 when it did not fit (then nothing in buf is to be written). */
+size_t record_event(char *buf, size_t cap, const struct obs *o);
+
+/* What the metric record reports besides the counters of struct stats. */
+struct metric_extra {
+	uint64_t ts_us;               /* packet time the metric stands for */
+	bool final;                   /* the end of a run, not a periodic report */
+	uint64_t cap_received, cap_dropped, cap_ifdropped; /* from the capture (live) */
+	bool cap_stats_valid;
+	uint64_t flows_active;
+	size_t mem_flows, mem_reasm, mem_frag, mem_ndpi;
+	const char *const *app_names; /* nDPI app of flows, with their counts */
+	const uint64_t *app_counts;
+	size_t n_apps;
+};
+
+/* Writes the `metric` record: counters, skip reasons, memory. */
+size_t record_metric(char *buf, size_t cap, const struct stats *st, const struct metric_extra *x);
+
+#endif

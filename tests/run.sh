@@ -1,0 +1,187 @@
+#!/usr/bin/env bash
+# run.sh BUILD_DIR [--update]: the whole test suite against BUILD_DIR/misroute and the unit
+# test binaries in BUILD_DIR/tests. Prints one line per test and a closing
+# "tests: N passed, N failed" line; exits non-zero when anything failed.
+#   --update  rewrites the expected output of the golden captures from the current build.
+set -u
+build=${1:?usage: tests/run.sh BUILD_DIR [--update]}
+update=${2:-}
+top=$(cd "$(dirname "$0")/.." && pwd)
+bin="$top/$build/misroute"
+shared=${MISROUTE_SHARED:-$top/../shared}
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/misroute-tests.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+# Sanitizer reports fail the run: leaks included, and every report exits with 99.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:exitcode=99:abort_on_error=0}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1:exitcode=99}
+
+passed=0
+failed=0
+pass() { passed=$((passed + 1)); echo "ok   $1"; }
+fail() { failed=$((failed + 1)); echo "FAIL $1${2:+: $2}"; }
+
+# valid_json FILE: every line of FILE is one JSON object.
+valid_json() {
+	python3 - "$1" <<'PY'
+import json, sys
+for n, line in enumerate(open(sys.argv[1], encoding="utf-8"), 1):
+    if not isinstance(json.loads(line), dict):
+        sys.exit(f"line {n}: not an object")
+PY
+}
+
+# --- unit tests -----------------------------------------------------------------------------
+for t in "$top/$build"/tests/test_*; do
+	[ -x "$t" ] || continue
+	name=$(basename "$t")
+	if "$t" >"$tmp/$name.log" 2>&1; then
+		pass "unit/$name"
+	else
+		fail "unit/$name" "see below"
+		tail -n 30 "$tmp/$name.log"
+	fi
+done
+
+# --- fuzz corpora and past crash inputs, replayed without libFuzzer ----------------------------
+for t in "$top/$build"/fuzz/fuzz_*; do
+	[ -x "$t" ] || continue
+	name=${t##*/fuzz_}
+	dirs="$top/fuzz/corpus/$name"
+	[ -d "$top/fuzz/crashes/$name" ] && dirs="$dirs $top/fuzz/crashes/$name"
+	# shellcheck disable=SC2086
+	if "$t" $dirs >"$tmp/fuzz.log" 2>&1; then
+		pass "fuzz/$name $(tail -n 1 "$tmp/fuzz.log")"
+	else
+		fail "fuzz/$name"
+		tail -n 30 "$tmp/fuzz.log"
+	fi
+done
+
+# --- command line ---------------------------------------------------------------------------
+cli() { # cli NAME WANT_STATUS STDERR_PATTERN ARGS...
+	local name=$1 want=$2 pat=$3
+	shift 3
+	"$bin" "$@" >"$tmp/cli.out" 2>"$tmp/cli.err" </dev/null
+	local got=$?
+	if [ "$got" -ne "$want" ]; then
+		fail "cli/$name" "exit $got, want $want: $(head -c 300 "$tmp/cli.err")"
+	elif [ -n "$pat" ] && ! grep -q -- "$pat" "$tmp/cli.err"; then
+		fail "cli/$name" "stderr lacks '$pat': $(head -c 300 "$tmp/cli.err")"
+	elif [ "$(wc -l <"$tmp/cli.err")" -gt 1 ] && [ "$want" -ne 0 ]; then
+		fail "cli/$name" "error is not one line"
+	else
+		pass "cli/$name"
+	fi
+}
+printf 'not a capture at all\n' >"$tmp/garbage.pcap"
+cli help 0 "" --help
+cli version 0 "" --version
+cli no-input 2 "give either" 
+cli both-inputs 2 "give either" -r x.pcap -i lo
+cli bad-option 2 "" --no-such-option
+cli bad-number 2 "max-flows" -r x.pcap --max-flows 12abc
+cli zero-flows 2 "max-flows" -r x.pcap --max-flows 0
+cli missing-file 1 "does-not-exist.pcap" -r "$tmp/does-not-exist.pcap"
+cli garbage-file 1 "garbage.pcap" -r "$tmp/garbage.pcap"
+cli bad-filter 1 "filter" -r "$top/tests/golden/dns-udp.pcap" -f "port port"
+cli bad-output 2 "no-such-dir" -r "$top/tests/golden/dns-udp.pcap" -o "$tmp/no-such-dir/x.json"
+cli unsupported-output 2 "redis" -r "$top/tests/golden/dns-udp.pcap" -o redis://127.0.0.1:6379/k
+
+# The same capture through stdin and as a file gives the same records.
+if "$bin" -r - --log-events <"$top/tests/golden/dns-udp.pcap" >"$tmp/stdin.json" 2>"$tmp/stdin.err" &&
+	"$bin" -r "$top/tests/golden/dns-udp.pcap" --log-events >"$tmp/file.json" 2>&1 &&
+	cmp -s "$tmp/stdin.json" "$tmp/file.json"; then
+	pass "cli/stdin"
+else
+	fail "cli/stdin" "$(head -c 300 "$tmp/stdin.err")"
+fi
+
+# A filter keeps what it names only: the TCP capture under "udp" gives no DNS event.
+if "$bin" -r "$top/tests/golden/dns-tcp.pcap" --log-events -f udp >"$tmp/f.json" 2>&1 &&
+	! grep -q '"misroute.dns"' "$tmp/f.json" && grep -q '"metric"' "$tmp/f.json"; then
+	pass "cli/filter"
+else
+	fail "cli/filter"
+fi
+
+# --- golden captures: exact expected records --------------------------------------------------
+for pcap in "$top"/tests/golden/*.pcap "$top"/tests/golden/link-types/*.pcap "$top"/samples/*.pcap; do
+	[ -f "$pcap" ] || continue
+	want="${pcap%.pcap}.expected"
+	name=${pcap#"$top"/}
+	if ! "$bin" -r "$pcap" --log-events -o "$tmp/got.json" 2>"$tmp/got.err"; then
+		fail "golden/$name" "exit status $?: $(head -c 300 "$tmp/got.err")"
+		continue
+	fi
+	if [ "$update" = "--update" ]; then
+		cp "$tmp/got.json" "$want"
+	fi
+	if [ ! -f "$want" ]; then
+		fail "golden/$name" "no expected output ${want#"$top"/} (run tests/run.sh $build --update)"
+	elif ! cmp -s "$tmp/got.json" "$want"; then
+		fail "golden/$name" "output differs"
+		diff "$want" "$tmp/got.json" | head -n 20
+	elif ! valid_json "$tmp/got.json" 2>"$tmp/j.err"; then
+		fail "golden/$name" "invalid JSON: $(cat "$tmp/j.err")"
+	else
+		pass "golden/$name"
+	fi
+done
+
+# Replaying the same capture twice gives byte-identical output.
+"$bin" -r "$top/tests/golden/dns-tcp.pcap" --log-events >"$tmp/a.json" 2>/dev/null
+"$bin" -r "$top/tests/golden/dns-tcp.pcap" --log-events >"$tmp/b.json" 2>/dev/null
+if [ -s "$tmp/a.json" ] && cmp -s "$tmp/a.json" "$tmp/b.json"; then
+	pass "golden/deterministic"
+else
+	fail "golden/deterministic"
+fi
+
+# --- generators: the committed captures are what the scripts make -----------------------------
+gen() { # gen NAME SCRIPT OUTDIR_IN_REPO
+	local name=$1 script=$2 dir=$3
+	mkdir -p "$tmp/gen-$name"
+	if ! python3 "$top/$script" "$tmp/gen-$name" >"$tmp/gen.log" 2>&1; then
+		fail "generator/$name" "$(tail -n 5 "$tmp/gen.log")"
+		return
+	fi
+	local bad=""
+	for f in $(cd "$tmp/gen-$name" && find . -name '*.pcap' | sort); do
+		cmp -s "$tmp/gen-$name/$f" "$top/$dir/$f" || bad="$bad $f"
+	done
+	if [ -n "$bad" ]; then fail "generator/$name" "differs from the committed:$bad"; else pass "generator/$name"; fi
+}
+gen samples samples/gen_samples.py samples
+gen golden tests/golden/gen_golden.py tests/golden
+
+# --- the shared corpus: no crash, valid JSON, DNS recall against tshark ----------------------
+if [ ! -d "$shared/pcaps" ]; then
+	echo "note: $shared/pcaps not found: the shared-corpus tests are skipped (CI has it)"
+else
+	corpus_bad=""
+	while IFS= read -r pcap; do
+		out="$tmp/corpus.json"
+		"$bin" -r "$pcap" --log-events -o "$out" 2>"$tmp/corpus.err"
+		st=$?
+		# A capture file that ends mid-record is reported (status 1), never a crash.
+		if [ "$st" -ne 0 ] && { [ "$st" -ne 1 ] || grep -q -i "sanitizer\|runtime error" "$tmp/corpus.err"; }; then
+			corpus_bad="$corpus_bad ${pcap#"$shared"/} (exit $st)"
+			head -n 20 "$tmp/corpus.err"
+		elif ! valid_json "$out" 2>"$tmp/j.err"; then
+			corpus_bad="$corpus_bad ${pcap#"$shared"/} (invalid JSON)"
+		fi
+	done < <(find "$shared/pcaps" -name '*.pcap' -o -name '*.pcapng' | sort)
+	if [ -z "$corpus_bad" ]; then pass "corpus/no-crash-valid-json"; else fail "corpus/no-crash-valid-json" "$corpus_bad"; fi
+
+	# Every capture on its own must reach 99% of what tshark extracts (tests/truth_recall.py).
+	if python3 "$top/tests/truth_recall.py" --misroute "$bin" --min-recall 0.99 \
+		--kinds dns_query,dns_answer "$shared/pcaps" >"$tmp/truth.log" 2>&1; then
+		pass "corpus/dns-recall $(grep '^total' "$tmp/truth.log" | tr '\n' ' ')"
+	else
+		fail "corpus/dns-recall" "a capture is below 99%"
+		grep "BELOW\|^total\|Error\|error" "$tmp/truth.log" | head -n 40
+	fi
+fi
+
+echo "tests: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,18 @@
+#!/bin/sh
+# deps.sh: installs the Debian packages misroute needs to build and test, when any is missing.
+set -eu
+pkgs="build-essential pkg-config libpcap-dev libndpi-dev libjansson-dev libmaxminddb-dev
+      zlib1g-dev libgcrypt20-dev libcmocka-dev python3 jq tcpdump"
+missing=""
+for p in $pkgs; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+echo "deps: installing$missing" >&2
+if [ "$(id -u)" -ne 0 ]; then
+	echo "deps: not root; run: sudo apt-get install$missing" >&2
+	exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends $missing >/dev/null
