@@ -51,6 +51,17 @@
 #define DNS_MAX_RRS 64
 /* Text space for the names and presentation-form data of one message. */
 #define DNS_ARENA 16384
+
+/* HTTP/1.x (RFC 9112): a head is parsed in place from the reassembly window, so it can be at
+ * most REASM_MAX_PENDING long; real browsers send 10 to 30 field lines. Kept strings are cut at
+ * these lengths (servers refuse longer URLs too) into one arena per message. A body is kept
+ * only when the engine asks (autodiscover replies are a few KiB), decoded, up to HTTP_MAX_BODY. */
+#define HTTP_MAX_HEADER_BYTES (16u << 10)
+#define HTTP_MAX_HEADERS 100
+#define HTTP_MAX_TARGET 8192
+#define HTTP_MAX_VALUE 1024
+#define HTTP_ARENA (20u << 10)
+#define HTTP_MAX_BODY (64u << 10)
 #define TLS_MAX_HELLO (64u << 10) /* a TLS ClientHello gathered across records; real ones < 16 KiB */
 
 /* Output: one record is at most this long; longer values are cut and marked. */
@@ -65,4 +76,6 @@
 #define AD_MAX_SERVERS 32 /* autodiscover server/URL entries kept per body: a full EXCH/EXPR/WEB answer has about 15 */
 #define AD_MAX_MAILBOXES 8 /* distinct autodiscover mailboxes kept per body: a request names one, a redirect two */
 #define AD_ARENA 16384 /* text space for the strings of one autodiscover result */
+#define MAIL_MAX_LINE 4096 /* mail command/reply line cap (RFC 5321 4.5.3.1: 1000); longer lines are skipped to their end and counted */
+
 #endif

@@ -44,6 +44,11 @@
 	X(DNS_MALFORMED, "dns_malformed")                                                  \
 	X(DNS_TCP_LEN, "dns_tcp_len")                 /* DNS/TCP length prefix that lies */ \
 	X(DNS_RR_CAP, "dns_rr_cap")                   /* records beyond DNS_MAX_RRS */    \
+	X(HTTP_MALFORMED, "http_malformed")           /* start line, framing, chunk size */ \
+	X(HTTP_HEAD_CAP, "http_head_cap")             /* head over the byte or line caps */ \
+	X(HTTP_BODY_CAP, "http_body_cap")             /* kept body cut at HTTP_MAX_BODY */ \
+	X(HTTP_DECODE, "http_decode")                 /* corrupt gzip/deflate body */     \
+	X(HTTP_ALLOC, "http_alloc")                   /* message state not allocated */   \
 	X(NDPI_ALLOC, "ndpi_alloc")                   /* nDPI state could not be allocated */ \
 	X(RECORD_TRUNCATED, "record_truncated")        /* a record over RECORD_MAX */
 
