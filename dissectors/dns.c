@@ -30,6 +30,7 @@ struct dns_out {
 struct dns_ctx {
 	struct cur c;
 	const char *why;
+	const char *soft;  /* a fault that did not stop the parse (an overlong name) */
 	bool arena_full;   /* a record did not fit in the arena */
 	bool have_opt;     /* the first OPT record was seen (RFC 6891 6.1.1 allows one) */
 };
@@ -128,7 +129,10 @@ static void dns_put_quoted(struct dns_out *o, const uint8_t *s, size_t n)
  * the bytes the name occupies in place (up to and including its first pointer). Those bytes
  * must lie before `end` (the end of the RDATA, or of the message). Each pointer must go to an
  * offset lower than the one before it (the first: lower than the name's start), which alone
- * ends every loop; DNS_MAX_POINTERS and DNS_MAX_NAME bound the work further. */
+ * ends every loop; DNS_MAX_POINTERS bounds the work further. A pointer that breaks these
+ * rules, or a name longer than DNS_MAX_NAME, makes the name invalid but not the message: where
+ * the name ends in place is still known, so the records after it are not lost (a malformed
+ * name must not hide the answers behind it). Its text stops there and x->soft says why. */
 DNS_MUST_CHECK
 static int dns_name(struct dns_ctx *x, size_t end, struct dns_out *o)
 {
@@ -146,12 +150,17 @@ static int dns_name(struct dns_ctx *x, size_t end, struct dns_out *o)
 			size_t target = (size_t)(len & 0x3f) << 8 | cur_u8(&w);
 			if (!cur_ok(&w))
 				break;
-			if (target >= limit)
-				return dns_fail(x, "compression pointer not backwards");
-			if (++hops > DNS_MAX_POINTERS)
-				return dns_fail(x, "too many compression pointers");
-			if (hops == 1)
+			if (hops == 0)
 				after = cur_off(&w);
+			if (target >= limit || hops == DNS_MAX_POINTERS) {
+				/* The name's text ends here, but where its bytes end in place is
+				 * known (after its first pointer): flag it, keep parsing. */
+				x->soft = target >= limit ? "compression pointer not backwards"
+							  : "too many compression pointers";
+				hops++;
+				break;
+			}
+			hops++;
 			/* Jumps land before the name, so the rest may be read up to the end
 			 * of the whole message. */
 			limit = target;
@@ -162,13 +171,13 @@ static int dns_name(struct dns_ctx *x, size_t end, struct dns_out *o)
 		if (len & 0xc0)
 			return dns_fail(x, "extended label type");
 		wire += 1u + len;
-		if (wire > DNS_MAX_NAME)
-			return dns_fail(x, "name longer than 255 bytes");
 		if (len == 0)
 			break;
 		const uint8_t *label = cur_take(&w, len);
 		if (!label)
 			break;
+		if (wire > DNS_MAX_NAME)
+			continue;
 		if (wire > 1u + len)
 			dns_putc(o, '.');
 		for (size_t i = 0; i < len; i++)
@@ -179,6 +188,8 @@ static int dns_name(struct dns_ctx *x, size_t end, struct dns_out *o)
 			return dns_fail(x, "name runs past rdata");
 		return dns_fail(x, "name truncated");
 	}
+	if (wire > DNS_MAX_NAME)
+		x->soft = "name longer than 255 bytes";
 	if (wire == 1)
 		dns_putc(o, '.');
 	cur_seek(&x->c, hops ? after : cur_off(&w));
@@ -547,6 +558,8 @@ enum dis_status dns_parse(const uint8_t *p, size_t len, struct dns_msg *m)
 
 	if (x.why)
 		m->reason = x.why;
+	else if (x.soft)
+		m->reason = x.soft;
 	else if (x.arena_full)
 		m->reason = "arena full";
 	else if (m->rr_dropped)

@@ -388,14 +388,30 @@ struct bad_case {
 #define BAD(v, reason) { #v, v, sizeof v, reason }
 
 static const struct bad_case bad_questions[] = {
-	BAD(q_ptr_self, "compression pointer not backwards"),
-	BAD(q_ptr_forward, "compression pointer not backwards"),
-	BAD(q_ptr_own_start, "compression pointer not backwards"),
 	BAD(q_label_0x40, "extended label type"),
 	BAD(q_label_0x80, "extended label type"),
 	BAD(q_count_lies, "fewer questions than qdcount"),
 	BAD(q_truncated, "question truncated"),
 };
+
+/* A pointer that is not backwards ends the name's text, not the parse: the question is
+ * kept (its name cut where the bad pointer stood) and the message says why. */
+static const struct bad_case soft_questions[] = {
+	BAD(q_ptr_self, "compression pointer not backwards"),
+	BAD(q_ptr_forward, "compression pointer not backwards"),
+	BAD(q_ptr_own_start, "compression pointer not backwards"),
+};
+
+static void test_soft_questions(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < sizeof soft_questions / sizeof soft_questions[0]; i++) {
+		const struct bad_case *c = &soft_questions[i];
+		assert_int_equal(parse_exact(c->p, c->len), DIS_OK);
+		assert_string_equal(msg.reason, c->reason);
+		assert_int_equal(msg.n_q, msg.qdcount);
+	}
+}
 
 static void test_bad_questions(void **state)
 {
@@ -429,7 +445,6 @@ static const uint8_t an_uri_short[] = { RR_HEAD(256, 4), 0, 1, 0, 1 };
 static const uint8_t an_https_past[] = { RR_HEAD(65, 3), 0, 1, 3, 'a', 'b', 'c', 0 };
 
 static const struct bad_case bad_answers[] = {
-	BAD(an_ptr_forward, "compression pointer not backwards"),
 	BAD(an_rdata_truncated, "rdata truncated"),
 	BAD(an_record_truncated, "record truncated"),
 	BAD(an_a_rdlen_5, "A rdata not 4 bytes"),
@@ -458,6 +473,19 @@ static void test_bad_answers(void **state)
 		assert_non_null(msg.reason);
 		assert_string_equal(msg.reason, c->reason);
 	}
+}
+
+/* An owner name that points forwards is cut, its record kept: the address is not lost. */
+static void test_forward_owner(void **state)
+{
+	(void)state;
+	uint8_t buf[256];
+	size_t n = with_head(buf, sizeof buf, an_ptr_forward, sizeof an_ptr_forward);
+	assert_int_equal(parse_exact(buf, n), DIS_OK);
+	assert_int_equal(msg.n_rr, 1);
+	assert_string_equal(msg.rr[0].name, "");
+	assert_string_equal(msg.rr[0].data, "1.2.3.4");
+	assert_string_equal(msg.reason, "compression pointer not backwards");
 }
 
 /* ancount 65535 with three records: the three are kept, the lie is reported. */
@@ -558,20 +586,29 @@ static void test_name_length(void **state)
 	assert_int_equal(parse_exact(w.b, w.n), DIS_OK);
 	assert_int_equal(strlen(msg.q[0].name), 63 * 3 + 61 + 3);
 
-	/* An answer adding one label of 1 in front of it through a pointer: 257. */
+	/* An answer adding one label of 1 in front of it through a pointer: 257. The name is
+	 * invalid but walked to its end: the record is kept with its text cut at the limit. */
 	w.b[7] = 1;
 	static const uint8_t rr[] = { 1, 'x', 0xc0, 0x0c, 0, 1, 0, 1, 0, 0, 0, 1, 0, 4, 1, 2, 3, 4 };
 	put(&w, rr, sizeof rr);
 	assert_int_equal(parse_exact(w.b, w.n), DIS_OK);
-	assert_int_equal(msg.n_rr, 0);
+	assert_int_equal(msg.n_rr, 1);
+	assert_string_equal(msg.rr[0].data, "1.2.3.4");
+	assert_true(strlen(msg.rr[0].name) < 255);
 	assert_string_equal(msg.reason, "name longer than 255 bytes");
 
-	/* 256 in place. */
+	/* 256 in place, in a question, followed by an answer pointing back at the question:
+	 * the answer after the bad name is still found (ndpi_malformed_dns.pcap does this). */
 	static const uint8_t too_long[] = { 63, 63, 63, 62 };
 	put_header(&w, 1, 0, 0, 0);
 	put_question_labels(&w, too_long, 4);
-	assert_int_equal(parse_exact(w.b, w.n), DIS_MALFORMED);
+	w.b[7] = 1;
+	put(&w, rr + 2, sizeof rr - 2);
+	assert_int_equal(parse_exact(w.b, w.n), DIS_OK);
 	assert_string_equal(msg.reason, "name longer than 255 bytes");
+	assert_int_equal(msg.n_q, 1);
+	assert_int_equal(msg.n_rr, 1);
+	assert_string_equal(msg.rr[0].data, "1.2.3.4");
 }
 
 /* Question "example.com" at 12, then an unknown-type answer whose RDATA is a ladder of
@@ -605,9 +642,11 @@ static void test_pointer_hops(void **state)
 	assert_string_equal(msg.rr[1].name, "example.com");
 	assert_string_equal(msg.rr[1].data, "10.0.0.1");
 
+	/* One hop more: the name is cut, the record and the message are not. */
 	build_chain(&w, DNS_MAX_POINTERS + 1);
 	assert_int_equal(parse_exact(w.b, w.n), DIS_OK);
-	assert_int_equal(msg.n_rr, 1);
+	assert_int_equal(msg.n_rr, 2);
+	assert_string_equal(msg.rr[1].data, "10.0.0.1");
 	assert_string_equal(msg.reason, "too many compression pointers");
 }
 
@@ -974,9 +1013,10 @@ static void test_capture_pointer_chain(void **state)
 static void test_capture_zlip(void **state)
 {
 	(void)state;
-	assert_int_equal(dns_parse(cap_zlip, sizeof cap_zlip, &msg), DIS_MALFORMED);
+	assert_int_equal(dns_parse(cap_zlip, sizeof cap_zlip, &msg), DIS_OK);
 	assert_string_equal(msg.reason, "compression pointer not backwards");
-	assert_int_equal(msg.n_q, 0);
+	assert_int_equal(msg.n_q, 1);
+	assert_string_equal(msg.q[0].name, "");
 }
 
 static void test_capture_corrupt(void **state)
@@ -1134,6 +1174,8 @@ int main(void)
 		cmocka_unit_test(test_edns_extended_rcode),
 		cmocka_unit_test(test_sections),
 		cmocka_unit_test(test_two_opt),
+		cmocka_unit_test(test_soft_questions),
+		cmocka_unit_test(test_forward_owner),
 		cmocka_unit_test(test_bad_questions),
 		cmocka_unit_test(test_bad_answers),
 		cmocka_unit_test(test_lying_count),
