@@ -1,5 +1,7 @@
 /* main.c: the command line, wiring and signals of misroute — the only place that exits. */
 #include <errno.h>
+#include <gcrypt.h>
+#include <jansson.h>
 #include <getopt.h>
 #include <limits.h>
 #include <signal.h>
@@ -271,6 +273,11 @@ int main(int argc, char **argv)
 	int rc = parse_args(argc, argv, &o);
 	if (rc)
 		return rc == 1 ? 0 : 2;
+	/* Libraries that want one call before any use (and before any thread): libgcrypt for
+	 * the Community ID, JA3 and QUIC keys; jansson seeds its hash tables. */
+	gcry_check_version(NULL);
+	gcry_control(GCRYCTL_INITIALIZATION_FINISHED, 0);
+	json_object_seed(0);
 
 	char err[512];
 	struct output *out = output_open(o.outputs, o.n_outputs, err, sizeof err);

@@ -49,6 +49,10 @@
 	X(HTTP_BODY_CAP, "http_body_cap")             /* kept body cut at HTTP_MAX_BODY */ \
 	X(HTTP_DECODE, "http_decode")                 /* corrupt gzip/deflate body */     \
 	X(HTTP_ALLOC, "http_alloc")                   /* message state not allocated */   \
+	X(TLS_MALFORMED, "tls_malformed")             /* not a ClientHello we can read */ \
+	X(MAIL_LINE_CAP, "mail_line_cap")             /* mail line over MAIL_MAX_LINE */ \
+	X(MAIL_BAD_VALUE, "mail_bad_value")           /* bad base64, literal or reply */ \
+	X(APP_ALLOC, "app_alloc")                     /* per-flow dissector state refused */ \
 	X(NDPI_ALLOC, "ndpi_alloc")                   /* nDPI state could not be allocated */ \
 	X(RECORD_TRUNCATED, "record_truncated")        /* a record over RECORD_MAX */
 
@@ -71,6 +75,11 @@ struct stats {
 	uint64_t flows_expired;
 	uint64_t tcp_bytes_reassembled;
 	uint64_t obs_dns;
+	uint64_t obs_http;
+	uint64_t obs_tls;
+	uint64_t obs_quic;
+	uint64_t obs_mail;
+	uint64_t obs_login;
 	uint64_t records_written;
 	uint64_t skip[SKIP_MAX];
 };

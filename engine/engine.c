@@ -1,4 +1,5 @@
-/* engine.c: the packet path of engine.h — decode, flow, nDPI, reassembly, DNS, records. */
+/* engine.c: the packet path of engine.h — decode, flow, nDPI, reassembly, the dissectors'
+ * glue (app_*.c), records. */
 #include "engine/engine.h"
 
 #include <netinet/in.h>
@@ -6,38 +7,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "capture/decode.h"
 #include "capture/frag.h"
-#include "core/cursor.h"
-#include "core/limits.h"
-#include "core/obs.h"
-#include "dissectors/dns.h"
+#include "dissectors/mail.h"
+#include "engine/internal.h"
 #include "flow/communityid.h"
-#include "flow/dpi.h"
-#include "flow/flow.h"
-#include "flow/reasm.h"
 #include "output/record.h"
 
 /* Flow and fragment timeouts are checked once per second of packet time. */
 #define ENGINE_EXPIRE_EVERY_US 1000000ull
 /* Applications listed in the final metric record at most. */
 #define ENGINE_MAX_APPS 512
-
-struct engine {
-	struct engine_config cfg;
-	struct stats st;
-	struct output *out;
-	struct flow_table *flows;
-	struct frag_table *frags;
-	struct dpi *dpi;
-	struct reasm_ctx reasm;
-	uint64_t now_us, last_expire_us;
-	/* The flow and direction a stream delivery belongs to (set around reasm calls). */
-	struct flow *cur_flow;
-	int cur_dir;
-	struct dns_msg dns;      /* scratch for one message */
-	char rec[RECORD_MAX];    /* scratch for one record */
-};
 
 void engine_config_defaults(struct engine_config *c)
 {
@@ -93,10 +72,13 @@ static void engine_emit(struct engine *e, size_t len)
 	e->st.records_written++;
 }
 
-/* The connection of a message sent in direction dir of flow f. */
-static void engine_conn(const struct engine *e, const struct flow *f, int dir, uint64_t ts_us,
-			char cid[COMMUNITY_ID_LEN], struct obs_conn *c)
+void engine_observe(struct engine *e, const struct flow *f, int dir, uint64_t ts_us,
+		    struct obs *o)
 {
+	if (!e->cfg.log_events)
+		return;
+	struct obs_conn *c = &o->conn;
+	char cid[COMMUNITY_ID_LEN];
 	memset(c, 0, sizeof *c);
 	c->ts_us = ts_us;
 	memcpy(c->src, dir ? f->srv : f->cli, 16);
@@ -111,111 +93,124 @@ static void engine_conn(const struct engine *e, const struct flow *f, int dir, u
 	c->application = dpi_name(e->dpi, f);
 	community_id_v1(0, f->ip_version, f->cli, f->srv, f->proto, f->cport, f->sport, cid);
 	c->community_id = cid;
+	engine_emit(e, record_event(e->rec, sizeof e->rec, o));
 }
 
-static void engine_dns_message(struct engine *e, struct flow *f, int dir, const uint8_t *p,
-			       size_t len)
+/* The deliver function for direction dir of f, or NULL when its bytes are not wanted. */
+static reasm_deliver_fn engine_consumer(const struct flow *f, int dir)
 {
-	enum dis_status rc = dns_parse(p, len, &e->dns);
-	if (rc != DIS_OK) {
-		stats_skip(&e->st, rc == DIS_SHORT ? SKIP_DNS_SHORT : SKIP_DNS_MALFORMED);
-		return;
+	if (f->appdir[dir].done)
+		return NULL;
+	switch (f->app) {
+	case APP_DNS:
+		return app_dns_stream;
+	case APP_HTTP:
+		return app_http_stream;
+	case APP_TLS:
+		return dir == 0 ? app_tls_stream : NULL;
+	case APP_MAIL:
+		return app_mail_stream;
+	default:
+		return NULL;
 	}
-	/* A partial parse keeps what came before the fault (or the cap) and says why. */
-	if (e->dns.rr_dropped)
-		stats_skip(&e->st, SKIP_DNS_RR_CAP);
-	else if (e->dns.reason)
-		stats_skip(&e->st, SKIP_DNS_MALFORMED);
-	e->st.obs_dns++;
-	if (!e->cfg.log_events)
-		return;
-	char cid[COMMUNITY_ID_LEN];
-	struct obs o = { .kind = OBS_DNS, .u.dns = &e->dns };
-	engine_conn(e, f, dir, e->now_us, cid, &o.conn);
-	engine_emit(e, record_event(e->rec, sizeof e->rec, &o));
-}
-
-/* A DNS message without its length prefix, as a stream picked up mid-message shows it:
- * plausible when the bytes parse whole as one message with at least one question. */
-static bool engine_dns_bare(struct engine *e, const uint8_t *p, size_t len)
-{
-	return dns_parse(p, len, &e->dns) == DIS_OK && !e->dns.reason && e->dns.n_q > 0;
-}
-
-/* DNS over TCP (RFC 1035 section 4.2.2, RFC 7766): messages behind a 2-byte length. After
- * lost bytes or on a stream picked up mid-way, the first bytes are checked before they are
- * trusted as a length prefix. */
-static size_t engine_dns_stream(void *arg, const uint8_t *data, size_t len, bool gap)
-{
-	struct engine *e = arg;
-	struct flow *f = e->cur_flow;
-	struct flow_app_dir *ad = &f->appdir[e->cur_dir];
-	if (gap)
-		ad->resync = true;
-	struct cur c = cur_make(data, len);
-	size_t done = 0;
-	while (cur_has(&c, 2)) {
-		uint16_t mlen = cur_be16(&c);
-		if (mlen < 12) {
-			/* Shorter than a DNS header: not a length prefix. */
-			stats_skip(&e->st, SKIP_DNS_TCP_LEN);
-			ad->resync = true;
-			return len;
-		}
-		if (!cur_has(&c, mlen)) {
-			if (ad->resync && engine_dns_bare(e, data + done, len - done)) {
-				engine_dns_message(e, f, e->cur_dir, data + done, len - done);
-				ad->resync = false;
-				return len;
-			}
-			return done;
-		}
-		const uint8_t *msg = cur_take(&c, mlen);
-		ad->resync = false;
-		engine_dns_message(e, f, e->cur_dir, msg, mlen);
-		done = cur_off(&c);
-	}
-	return done;
-}
-
-static reasm_deliver_fn engine_stream_consumer(const struct flow *f)
-{
-	return f->app == APP_DNS ? engine_dns_stream : NULL;
 }
 
 static void engine_release_flow(void *arg, struct flow *f)
 {
 	struct engine *e = arg;
-	reasm_deliver_fn fn = engine_stream_consumer(f);
+	e->cur_flow = f;
 	for (int d = 0; d < 2; d++) {
-		if (fn) {
-			e->cur_flow = f;
-			e->cur_dir = d;
+		reasm_deliver_fn fn = engine_consumer(f, d);
+		e->cur_dir = d;
+		if (fn)
 			reasm_flush(&e->reasm, &f->stream[d], fn, e);
-		}
 		reasm_dir_free(&e->reasm, &f->stream[d]);
 	}
+	if (f->app == APP_HTTP)
+		app_http_end(e, f);
+	else if (f->app == APP_MAIL || f->app == APP_TLS)
+		app_mail_end(e, f);
+	else if (f->app == APP_QUIC)
+		app_quic_end(e, f);
 	dpi_flow_done(e->dpi, f);
 	dpi_tally(e->dpi, f);
 }
 
-static bool engine_is_dns_port(uint16_t port)
+/* Protocols known by the server's port (IANA service names registry). */
+static void engine_by_port(struct flow *f)
 {
+	uint16_t p = f->sport, c = f->cport;
+	bool tcp = f->proto == IPPROTO_TCP;
 	/* DNS, multicast DNS (RFC 6762) and LLMNR (RFC 4795) share the message format. */
-	return port == 53 || port == 5353 || port == 5355;
+	if (p == 53 || p == 5353 || p == 5355 || c == 53 || c == 5353 || c == 5355) {
+		f->app = APP_DNS;
+		return;
+	}
+	if (!tcp)
+		return;
+	switch (p) {
+	case 80: case 8080: case 8000: case 8008: case 3128:
+		f->app = APP_HTTP;
+		break;
+	case 443: case 8443:
+		f->app = APP_TLS;
+		break;
+	case 465:
+		f->app = APP_TLS;
+		f->mail_proto = MAIL_SMTP;
+		break;
+	case 993:
+		f->app = APP_TLS;
+		f->mail_proto = MAIL_IMAP;
+		break;
+	case 995:
+		f->app = APP_TLS;
+		f->mail_proto = MAIL_POP3;
+		break;
+	case 25: case 587: case 2525:
+		f->app = APP_MAIL;
+		f->mail_proto = MAIL_SMTP;
+		break;
+	case 143:
+		f->app = APP_MAIL;
+		f->mail_proto = MAIL_IMAP;
+		break;
+	case 110:
+		f->app = APP_MAIL;
+		f->mail_proto = MAIL_POP3;
+		break;
+	}
 }
 
-static void engine_classify(struct engine *e, struct flow *f)
+static bool engine_starts_with(const uint8_t *p, size_t len, const char *s)
 {
-	if (f->app != APP_UNKNOWN)
+	size_t n = strlen(s);
+	return len >= n && memcmp(p, s, n) == 0;
+}
+
+/* The first payload of a flow on a port that says nothing: a TLS record from the client, an
+ * HTTP method, or a mail server's greeting tell the protocol on any port. */
+static void engine_sniff(struct flow *f, int dir, const uint8_t *p, size_t len)
+{
+	static const char *const methods[] = { "GET ", "POST ", "PUT ", "HEAD ", "OPTIONS ",
+					       "DELETE ", "CONNECT ", "PATCH " };
+	f->sniffed = true;
+	if (dir == 0 && len >= 3 && p[0] == 0x16 && p[1] == 0x03 && p[2] <= 0x04) {
+		f->app = APP_TLS;
 		return;
-	if (engine_is_dns_port(f->sport) || engine_is_dns_port(f->cport))
-		f->app = APP_DNS;
-	else if (f->ndpi_done) {
-		const char *n = dpi_name(e->dpi, f);
-		if (n && strcmp(n, "dns") == 0)
-			f->app = APP_DNS;
 	}
+	for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++)
+		if (engine_starts_with(p, len, methods[i])) {
+			f->app = APP_HTTP;
+			return;
+		}
+	if (dir == 1 && (engine_starts_with(p, len, "220") || engine_starts_with(p, len, "* OK") ||
+			 engine_starts_with(p, len, "+OK"))) {
+		f->app = APP_MAIL;
+		f->mail_proto = MAIL_UNKNOWN;
+		return;
+	}
+	f->app = APP_NONE;
 }
 
 static void engine_tcp(struct engine *e, struct flow *f, int dir, const struct packet *pkt)
@@ -229,7 +224,9 @@ static void engine_tcp(struct engine *e, struct flow *f, int dir, const struct p
 	if (f->rst_seen || f->fin_seen == 3)
 		flow_touch_closed(e->flows, f);
 
-	reasm_deliver_fn fn = engine_stream_consumer(f);
+	if (f->app == APP_UNKNOWN && !f->sniffed && pkt->payload_len > 0)
+		engine_sniff(f, dir, pkt->payload, pkt->payload_len);
+	reasm_deliver_fn fn = engine_consumer(f, dir);
 	if (!fn)
 		return;
 	e->cur_flow = f;
@@ -238,15 +235,19 @@ static void engine_tcp(struct engine *e, struct flow *f, int dir, const struct p
 	/* An ACK proves a hole in the other direction will never fill, but on a SPAN port the
 	 * ACK often overtakes the data it acknowledges: only a direction already waiting on a
 	 * hole (holding out-of-order data) is moved past it. */
-	if ((pkt->tcp_flags & TCP_ACK) && f->stream[!dir].n_ooo > 0) {
+	reasm_deliver_fn back = engine_consumer(f, !dir);
+	if ((pkt->tcp_flags & TCP_ACK) && back && f->stream[!dir].n_ooo > 0) {
 		e->cur_dir = !dir;
-		reasm_peer_ack(&e->reasm, &f->stream[!dir], pkt->ack, fn, e);
+		reasm_peer_ack(&e->reasm, &f->stream[!dir], pkt->ack, back, e);
 	}
 	e->cur_dir = dir;
 	size_t before = f->stream[dir].delivered;
 	reasm_segment(&e->reasm, &f->stream[dir], pkt->seq, pkt->tcp_flags, pkt->payload,
 		      pkt->payload_len, fn, e);
 	e->st.tcp_bytes_reassembled += f->stream[dir].delivered - before;
+	/* Nothing more to read in this direction: give its memory back now. */
+	if (f->appdir[dir].done)
+		reasm_dir_free(&e->reasm, &f->stream[dir]);
 }
 
 void engine_packet(struct engine *e, int dlt, const uint8_t *frame, size_t caplen,
@@ -271,15 +272,27 @@ void engine_packet(struct engine *e, int dlt, const uint8_t *frame, size_t caple
 
 	int dir;
 	struct flow *f = flow_lookup(e->flows, &pkt, &dir, &e->st);
+	if (f->pkts[0] + f->pkts[1] == 0)
+		engine_by_port(f);
 	f->pkts[dir]++;
 	f->bytes[dir] += wirelen;
 	dpi_packet(e->dpi, f, &pkt, &e->st);
-	engine_classify(e, f);
+	/* QUIC on any port: the client's first datagram is a long-header Initial. */
+	if (f->app == APP_UNKNOWN && pkt.proto == IPPROTO_UDP && dir == 0 &&
+	    quic_is_initial(pkt.payload, pkt.payload_len))
+		f->app = APP_QUIC;
+	/* A DNS server on a port of its own is known once nDPI has seen it. */
+	if (f->app == APP_UNKNOWN && pkt.proto == IPPROTO_UDP && f->ndpi_done) {
+		const char *n = dpi_name(e->dpi, f);
+		f->app = n && strcmp(n, "dns") == 0 ? APP_DNS : APP_NONE;
+	}
 
 	if (pkt.proto == IPPROTO_TCP)
 		engine_tcp(e, f, dir, &pkt);
 	else if (f->app == APP_DNS && pkt.payload_len > 0)
-		engine_dns_message(e, f, dir, pkt.payload, pkt.payload_len);
+		app_dns_message(e, f, dir, pkt.payload, pkt.payload_len);
+	else if (f->app == APP_QUIC && dir == 0)
+		app_quic_datagram(e, f, dir, pkt.payload, pkt.payload_len);
 }
 
 void engine_finish(struct engine *e)

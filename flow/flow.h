@@ -15,8 +15,13 @@ struct ndpi_flow_struct;
 
 /* Application protocols our own dissectors handle. */
 enum flow_app {
-	APP_UNKNOWN = 0,
+	APP_UNKNOWN = 0,  /* not decided yet */
+	APP_NONE,         /* decided: nothing we dissect */
 	APP_DNS,
+	APP_HTTP,
+	APP_TLS,
+	APP_MAIL,
+	APP_QUIC,
 };
 
 /* Timeout classes, one LRU list each so every list is ordered by idle time. */
@@ -24,7 +29,9 @@ enum flow_lru { LRU_TCP, LRU_TCP_CLOSED, LRU_UDP, LRU_COUNT };
 
 /* Per-direction app-parser state that is not in the reassembler. */
 struct flow_app_dir {
-	bool resync; /* bytes were lost: find the next message boundary */
+	bool resync;  /* bytes were lost: find the next message boundary */
+	bool tls;     /* this direction carries TLS (from the start, or after STARTTLS) */
+	bool done;    /* nothing more to dissect here: its bytes are not reassembled */
 };
 
 /* One flow. The client is the sender of the first packet (or the receiver of a SYN-ACK
@@ -40,6 +47,8 @@ struct flow {
 	uint8_t fin_seen;         /* bit per direction */
 	bool rst_seen;
 	bool ndpi_done;           /* classification over: nDPI state freed */
+	bool sniffed;             /* the first payload was looked at to find the protocol */
+	uint8_t mail_proto;       /* enum mail_proto guessed from the port (APP_MAIL) */
 	uint8_t ndpi_packets;     /* packets nDPI has had */
 	uint16_t ndpi_proto;      /* nDPI's app protocol id (master when app is unknown) */
 	uint16_t ndpi_master;
@@ -49,6 +58,7 @@ struct flow {
 	uint64_t bytes[2];
 	uint64_t first_us, last_us;
 	struct ndpi_flow_struct *ndpi;
+	void *app_state;          /* the dissectors' per-flow state, owned by the engine */
 	struct reasm_dir stream[2];
 	struct flow_app_dir appdir[2];
 };

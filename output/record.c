@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "dissectors/autodiscover.h"
 #include "dissectors/dns.h"
+#include "dissectors/tls.h"
 #include "output/json.h"
 
 static void record_ip(struct jw *w, const char *key, int version, const uint8_t *a)
@@ -18,11 +20,13 @@ static void record_ip(struct jw *w, const char *key, int version, const uint8_t 
 }
 
 static void record_endpoint(struct jw *w, const char *key, int version, const uint8_t *a,
-			    uint16_t port)
+			    uint16_t port, const struct obs_str *domain)
 {
 	jw_obj_open(w, key);
 	record_ip(w, "ip", version, a);
 	jw_uint(w, "port", port);
+	if (domain && domain->p)
+		jw_strn(w, "domain", domain->p, domain->len);
 	jw_obj_close(w);
 }
 
@@ -50,7 +54,9 @@ static void record_network(struct jw *w, const struct obs_conn *c, const char *p
 	jw_obj_close(w);
 }
 
-static void record_head(struct jw *w, const struct obs_conn *c, const char *dataset)
+/* @timestamp, event.*, source.* and destination.* (with the name the client asked for). */
+static void record_head(struct jw *w, const struct obs_conn *c, const char *dataset,
+			const struct obs_str *dest_domain)
 {
 	jw_ts(w, "@timestamp", c->ts_us);
 	jw_obj_open(w, "event");
@@ -63,12 +69,24 @@ static void record_head(struct jw *w, const struct obs_conn *c, const char *data
 	jw_arr_close(w);
 	jw_str(w, "dataset", dataset);
 	jw_obj_close(w);
-	record_endpoint(w, "source", c->ip_version, c->src, c->sport);
-	record_endpoint(w, "destination", c->ip_version, c->dst, c->dport);
+	record_endpoint(w, "source", c->ip_version, c->src, c->sport, NULL);
+	record_endpoint(w, "destination", c->ip_version, c->dst, c->dport, dest_domain);
 }
 
 static const char *const dns_opcodes[16] = { "QUERY", "IQUERY", "STATUS", NULL, "NOTIFY",
 					     "UPDATE", "DSO" };
+
+/* RFC 1035 3.2.4 class mnemonics; others as "CLASSnnn" (RFC 3597 section 5). */
+static void record_dns_class(struct jw *w, uint16_t rclass)
+{
+	char b[16];
+	const char *n = rclass == 1 ? "IN" : rclass == 3 ? "CH" : rclass == 4 ? "HS" : NULL;
+	if (!n) {
+		snprintf(b, sizeof b, "CLASS%u", rclass);
+		n = b;
+	}
+	jw_str(w, "class", n);
+}
 
 static void record_dns_rr(struct jw *w, const struct dns_rr *rr)
 {
@@ -76,7 +94,7 @@ static void record_dns_rr(struct jw *w, const struct dns_rr *rr)
 	jw_obj_open(w, NULL);
 	jw_str(w, "name", rr->name);
 	jw_str(w, "type", dns_type_name(rr->type, tn, sizeof tn));
-	jw_str(w, "class", rr->rclass == 1 ? "IN" : rr->rclass == 3 ? "CH" : rr->rclass == 4 ? "HS" : "OTHER");
+	record_dns_class(w, rr->rclass);
 	jw_uint(w, "ttl", rr->ttl);
 	jw_str(w, "data", rr->data);
 	jw_obj_close(w);
@@ -128,7 +146,7 @@ static void record_dns(struct jw *w, const struct dns_msg *m)
 		jw_obj_open(w, "question");
 		jw_str(w, "name", m->q[0].name);
 		jw_str(w, "type", dns_type_name(m->q[0].type, tn, sizeof tn));
-		jw_str(w, "class", m->q[0].qclass == 1 ? "IN" : "OTHER");
+		record_dns_class(w, m->q[0].qclass);
 		jw_obj_close(w);
 	}
 	record_dns_section(w, "answers", m, DNS_ANSWER);
@@ -181,15 +199,255 @@ static void record_dns(struct jw *w, const struct dns_msg *m)
 	jw_obj_close(w);
 }
 
+static void record_ostr(struct jw *w, const char *key, const struct obs_str *s)
+{
+	if (s->p)
+		jw_strn(w, key, s->p, s->len);
+}
+
+static bool record_has_at(const struct obs_str *s)
+{
+	return s->p && memchr(s->p, '@', s->len) != NULL;
+}
+
+static void record_autodiscover(struct jw *w, const char *key, const struct ad_result *ad)
+{
+	jw_obj_open(w, key);
+	if (ad->action)
+		jw_str(w, "action", ad->action);
+	if (ad->error)
+		jw_str(w, "error", ad->error);
+	if (ad->n_mailbox) {
+		jw_arr_open(w, "mailboxes");
+		for (uint16_t i = 0; i < ad->n_mailbox; i++) {
+			jw_obj_open(w, NULL);
+			jw_str(w, "address", ad->mailbox[i].addr);
+			jw_str(w, "source", ad->mailbox[i].source);
+			if (ad->mailbox[i].redirect)
+				jw_bool(w, "redirect", true);
+			jw_obj_close(w);
+		}
+		jw_arr_close(w);
+	}
+	if (ad->n_server) {
+		jw_arr_open(w, "servers");
+		for (uint16_t i = 0; i < ad->n_server; i++) {
+			const struct ad_server *sv = &ad->server[i];
+			jw_obj_open(w, NULL);
+			if (sv->protocol)
+				jw_str(w, "protocol", sv->protocol);
+			if (sv->host)
+				jw_str(w, "host", sv->host);
+			if (sv->port)
+				jw_uint(w, "port", sv->port);
+			if (sv->url)
+				jw_str(w, "url", sv->url);
+			if (sv->username)
+				jw_str(w, "username", sv->username);
+			if (sv->encryption)
+				jw_str(w, "encryption", sv->encryption);
+			jw_str(w, "source", sv->source);
+			if (sv->redirect)
+				jw_bool(w, "redirect", true);
+			jw_obj_close(w);
+		}
+		jw_arr_close(w);
+	}
+	if (ad->truncated)
+		jw_bool(w, "truncated", true);
+	if (ad->reason)
+		jw_str(w, "malformed", ad->reason);
+	jw_obj_close(w);
+}
+
+/* ECS url.*, http.*, user_agent.*, user.* and destination.domain of one exchange. */
+static void record_http(struct jw *w, const struct obs_http *h)
+{
+	if (h->host.p) {
+		jw_obj_open(w, "url");
+		/* ECS keeps the brackets of an IPv6 literal in url.domain. */
+		if (h->host_ipv6) {
+			char b[300];
+			int n = snprintf(b, sizeof b, "[%.*s]", (int)(h->host.len < 290 ? h->host.len : 290),
+					 h->host.p);
+			jw_strn(w, "domain", b, (size_t)n);
+		} else {
+			record_ostr(w, "domain", &h->host);
+		}
+		if (h->port)
+			jw_uint(w, "port", h->port);
+	} else {
+		jw_obj_open(w, "url");
+	}
+	record_ostr(w, "original", &h->target);
+	record_ostr(w, "path", &h->path);
+	record_ostr(w, "query", &h->query);
+	jw_obj_close(w);
+	jw_obj_open(w, "http");
+	jw_str(w, "version", h->version.p);
+	jw_obj_open(w, "request");
+	record_ostr(w, "method", &h->method);
+	record_ostr(w, "mime_type", &h->req_content_type);
+	if (h->req_body_bytes) {
+		jw_obj_open(w, "body");
+		jw_uint(w, "bytes", h->req_body_bytes);
+		jw_obj_close(w);
+	}
+	jw_obj_close(w);
+	if (h->has_response) {
+		jw_obj_open(w, "response");
+		jw_uint(w, "status_code", h->status);
+		record_ostr(w, "mime_type", &h->resp_content_type);
+		if (h->resp_body_bytes) {
+			jw_obj_open(w, "body");
+			jw_uint(w, "bytes", h->resp_body_bytes);
+			jw_obj_close(w);
+		}
+		jw_obj_close(w);
+	}
+	jw_obj_close(w);
+	if (h->user_agent.p) {
+		jw_obj_open(w, "user_agent");
+		record_ostr(w, "original", &h->user_agent);
+		jw_obj_close(w);
+	}
+	if (h->auth_user.p) {
+		jw_obj_open(w, "user");
+		record_ostr(w, "name", &h->auth_user);
+		if (record_has_at(&h->auth_user))
+			record_ostr(w, "email", &h->auth_user);
+		jw_obj_close(w);
+	}
+	if (!h->auth_scheme.p && !h->anchor_mailbox.p && !h->location.p && !h->mailbox &&
+	    !h->ad_request && !h->ad_response)
+		return;
+	jw_obj_open(w, "misroute");
+	jw_obj_open(w, "http");
+	record_ostr(w, "auth_scheme", &h->auth_scheme);
+	record_ostr(w, "anchor_mailbox", &h->anchor_mailbox);
+	record_ostr(w, "location", &h->location);
+	if (h->mailbox)
+		jw_str(w, "mailbox", h->mailbox);
+	jw_obj_close(w);
+	if (h->ad_request)
+		record_autodiscover(w, "autodiscover_request", h->ad_request);
+	if (h->ad_response)
+		record_autodiscover(w, "autodiscover", h->ad_response);
+	jw_obj_close(w);
+}
+
+static void record_tls(struct jw *w, const struct obs_tls *t)
+{
+	const struct tls_hello *h = t->hello;
+	jw_obj_open(w, "tls");
+	jw_obj_open(w, "client");
+	if (h->has_sni)
+		jw_str(w, "server_name", h->sni);
+	jw_str(w, "ja3", h->ja3_md5);
+	jw_obj_close(w);
+	if (h->n_alpn)
+		jw_str(w, "next_protocol", h->alpn[0]);
+	jw_obj_close(w);
+	jw_obj_open(w, "misroute");
+	jw_obj_open(w, "tls");
+	jw_str(w, "ja4", h->ja4);
+	if (h->n_alpn) {
+		jw_arr_open(w, "alpn");
+		for (uint8_t i = 0; i < h->n_alpn; i++)
+			jw_str(w, NULL, h->alpn[i]);
+		jw_arr_close(w);
+	}
+	char v[8];
+	snprintf(v, sizeof v, "0x%04x", h->version);
+	jw_str(w, "offered_version", v);
+	if (h->ech)
+		jw_bool(w, "ech", true);
+	jw_obj_close(w);
+	jw_obj_close(w);
+}
+
+static void record_strings(struct jw *w, const char *key, const char *const *v, size_t n)
+{
+	if (!n)
+		return;
+	jw_arr_open(w, key);
+	for (size_t i = 0; i < n; i++)
+		jw_str(w, NULL, v[i]);
+	jw_arr_close(w);
+}
+
+static void record_mail(struct jw *w, const struct obs_mail *m)
+{
+	jw_obj_open(w, "misroute");
+	jw_obj_open(w, "mail");
+	if (m->banner_host)
+		jw_str(w, "banner_host", m->banner_host);
+	if (m->helo)
+		jw_str(w, "helo", m->helo);
+	jw_str(w, "tls", m->implicit_tls ? "implicit" : m->starttls ? "starttls" : "none");
+	if (m->starttls_asked)
+		jw_bool(w, "starttls_asked", true);
+	jw_uint(w, "logins", m->logins);
+	record_strings(w, "mail_from_domains", m->mail_from, m->n_mail_from);
+	record_strings(w, "rcpt_to_domains", m->rcpt_to, m->n_rcpt_to);
+	jw_obj_close(w);
+	jw_obj_close(w);
+}
+
+static void record_login(struct jw *w, const struct obs_login *l)
+{
+	if (l->user) {
+		jw_obj_open(w, "user");
+		jw_str(w, "name", l->user);
+		if (strchr(l->user, '@'))
+			jw_str(w, "email", l->user);
+		jw_obj_close(w);
+	}
+	jw_obj_open(w, "misroute");
+	jw_obj_open(w, "login");
+	jw_str(w, "method", l->method);
+	if (l->mechanism)
+		jw_str(w, "mechanism", l->mechanism);
+	if (l->result >= 0)
+		jw_str(w, "result", l->result ? "success" : "failure");
+	jw_obj_close(w);
+	jw_obj_close(w);
+}
+
 size_t record_event(char *buf, size_t cap, const struct obs *o)
 {
 	struct jw w;
 	jw_begin(&w, buf, cap);
 	switch (o->kind) {
 	case OBS_DNS:
-		record_head(&w, &o->conn, "misroute.dns");
+		record_head(&w, &o->conn, "misroute.dns", NULL);
 		record_network(&w, &o->conn, "dns");
 		record_dns(&w, o->u.dns);
+		break;
+	case OBS_HTTP:
+		record_head(&w, &o->conn, "misroute.http", o->u.http->host.p && !o->u.http->host_ipv6
+								? &o->u.http->host : NULL);
+		record_network(&w, &o->conn, "http");
+		record_http(&w, o->u.http);
+		break;
+	case OBS_TLS: {
+		const struct obs_tls *t = o->u.tls;
+		const char *sni = t->hello->has_sni ? t->hello->sni : NULL;
+		struct obs_str d = { sni, sni ? strlen(sni) : 0 };
+		record_head(&w, &o->conn, "misroute.tls", sni ? &d : NULL);
+		record_network(&w, &o->conn, t->quic ? "quic" : "tls");
+		record_tls(&w, t);
+		break;
+	}
+	case OBS_MAIL:
+		record_head(&w, &o->conn, "misroute.mail", NULL);
+		record_network(&w, &o->conn, o->u.mail->protocol);
+		record_mail(&w, o->u.mail);
+		break;
+	case OBS_LOGIN:
+		record_head(&w, &o->conn, "misroute.mail", NULL);
+		record_network(&w, &o->conn, o->u.login->protocol);
+		record_login(&w, o->u.login);
 		break;
 	}
 	return jw_end(&w);
@@ -233,6 +491,11 @@ size_t record_metric(char *buf, size_t cap, const struct stats *st, const struct
 	jw_uint(&w, "tcp_bytes_reassembled", st->tcp_bytes_reassembled);
 	jw_obj_open(&w, "observations");
 	jw_uint(&w, "dns", st->obs_dns);
+	jw_uint(&w, "http", st->obs_http);
+	jw_uint(&w, "tls", st->obs_tls);
+	jw_uint(&w, "quic", st->obs_quic);
+	jw_uint(&w, "mail", st->obs_mail);
+	jw_uint(&w, "login", st->obs_login);
 	jw_obj_close(&w);
 	jw_obj_open(&w, "records");
 	jw_uint(&w, "written", st->records_written);

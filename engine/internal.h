@@ -1,0 +1,68 @@
+/* internal.h: what the engine's files share — the engine itself and the per-protocol glue
+ * between the reassembled streams, the dissectors and the observations. */
+#ifndef MISROUTE_ENGINE_INTERNAL_H
+#define MISROUTE_ENGINE_INTERNAL_H
+
+#include "capture/decode.h"
+#include "core/limits.h"
+#include "core/obs.h"
+#include "dissectors/autodiscover.h"
+#include "dissectors/dns.h"
+#include "dissectors/quic.h"
+#include "dissectors/tls.h"
+#include "engine/engine.h"
+#include "flow/dpi.h"
+#include "flow/flow.h"
+#include "flow/reasm.h"
+
+/* The CRYPTO bytes of a QUIC Initial framed as TLS records for the ClientHello reader. */
+#define QUIC_RECORD_BUF (QUIC_MAX_CRYPTO + 5 * (QUIC_MAX_CRYPTO / 16384 + 1))
+/* Flows gathering a QUIC ClientHello at once (about 19 KiB each): a flood of Initials costs
+ * at most this many; the rest are counted. */
+#define QUIC_MAX_LIVE 4096
+
+struct engine {
+	struct engine_config cfg;
+	struct stats st;
+	struct output *out;
+	struct flow_table *flows;
+	struct frag_table *frags;
+	struct dpi *dpi;
+	struct reasm_ctx reasm;
+	uint64_t now_us, last_expire_us;
+	/* The flow and direction a stream delivery belongs to (set around reasm calls). */
+	struct flow *cur_flow;
+	int cur_dir;
+	/* Scratch for one message at a time: large, so one per engine, never per flow. */
+	struct dns_msg dns;
+	struct tls_hello tls;
+	struct ad_result ad_req, ad_resp;
+	uint32_t quic_live;      /* flows holding a QUIC CRYPTO accumulator */
+	uint8_t quic_records[QUIC_RECORD_BUF];
+	char rec[RECORD_MAX];
+};
+
+/* Fills o->conn for a message sent in direction dir of f at time ts_us, and writes its
+ * event record when --log-events asked for them. */
+void engine_observe(struct engine *e, const struct flow *f, int dir, uint64_t ts_us,
+		    struct obs *o);
+
+/* Deliver functions for flow/reasm.h, one per protocol; arg is the engine, whose cur_flow and
+ * cur_dir say which stream the bytes belong to. */
+size_t app_dns_stream(void *arg, const uint8_t *data, size_t len, bool gap);
+size_t app_http_stream(void *arg, const uint8_t *data, size_t len, bool gap);
+size_t app_tls_stream(void *arg, const uint8_t *data, size_t len, bool gap);
+size_t app_mail_stream(void *arg, const uint8_t *data, size_t len, bool gap);
+
+/* One DNS message (UDP payload or a TCP frame) sent in direction dir of f. */
+void app_dns_message(struct engine *e, struct flow *f, int dir, const uint8_t *p, size_t len);
+
+/* One UDP datagram of a QUIC flow from the client: its Initial packets. */
+void app_quic_datagram(struct engine *e, struct flow *f, int dir, const uint8_t *p, size_t len);
+void app_quic_end(struct engine *e, struct flow *f);
+
+/* The flow ends: what is still pending is written, the per-flow state freed. */
+void app_http_end(struct engine *e, struct flow *f);
+void app_mail_end(struct engine *e, struct flow *f);
+
+#endif
