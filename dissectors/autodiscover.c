@@ -1323,8 +1323,8 @@ static AD_MUST_CHECK int ad_json_member(struct ad_json *j, struct ad_jobj *o, co
 {
 	const struct ad_name *t = ad_jkey(key);
 	uint8_t k = t ? t->field : J_NONE;
-	const uint8_t *s;
-	size_t n;
+	const uint8_t *s = NULL; /* set by ad_jstr when str */
+	size_t n = 0;
 	bool str = ad_jstr(v, &s, &n);
 	bool cut = ad_jcut(v);
 	bool scalar = !json_is_object(v) && !json_is_array(v);
