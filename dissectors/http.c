@@ -2,6 +2,8 @@
 #define ZLIB_CONST
 #include "dissectors/http.h"
 
+#include "core/base64.h"
+
 #include <stdlib.h>
 #include <string.h>
 #include <zlib.h>
@@ -377,21 +379,6 @@ static void http_split_target(struct http_head *h, struct http_request *rq)
 
 /* ---- Authorization (RFC 9110 11.6.2, RFC 7617 2) ---- */
 
-static int http_b64(uint8_t c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (http_is_digit(c))
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
 /* The user-id of Basic credentials (base64 of "user:password"). Decodes one byte at a time
  * and stops at the first ':', so the password is never decoded at all; the few bits of it
  * already read and the decoded user on the stack are wiped. NULL user when the credentials
@@ -406,7 +393,7 @@ static struct http_str http_basic_user(struct http_arena *a, const uint8_t *p, s
 	struct http_str out = { NULL, 0, false };
 
 	for (size_t i = 0; i < n && !colon; i++) {
-		int v = http_b64(p[i]);
+		int v = b64_value(p[i]);
 		if (v < 0)
 			break; /* '=' padding, or not base64: the user ends here without a ':' */
 		acc = acc << 6 | (uint32_t)v;

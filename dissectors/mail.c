@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "core/base64.h"
 #include "core/cursor.h"
 #include "dissectors/mail.h"
 
@@ -148,21 +149,6 @@ static struct cur mail_trim(struct cur c)
 
 /* ---- base64 (RFC 4648 section 4), for SASL responses ---- */
 
-static int mail_b64_val(uint8_t c)
-{
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	if (c == '+')
-		return 62;
-	if (c == '/')
-		return 63;
-	return -1;
-}
-
 /* Decodes what is left in in into out[0..cap); padding may be left out (some clients do), but
  * any other byte, padding in the middle or a dangling 6 bits make it invalid. The caller wipes
  * out afterwards whatever the result: it may hold a password. */
@@ -179,7 +165,7 @@ static bool mail_b64_decode(struct cur in, uint8_t *out, size_t cap, size_t *out
 	unsigned bits = 0;
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++) {
-		int v = mail_b64_val(mail_at(&in, i));
+		int v = b64_value(mail_at(&in, i));
 		if (v < 0)
 			return false;
 		acc = (acc << 6 | (uint32_t)v) & 0xffffff;
