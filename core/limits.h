@@ -78,4 +78,11 @@
 #define AD_ARENA 16384 /* text space for the strings of one autodiscover result */
 #define MAIL_MAX_LINE 4096 /* mail command/reply line cap (RFC 5321 4.5.3.1: 1000); longer lines are skipped to their end and counted */
 
+/* Rule files: */
+#define RULES_MAX_LINE 4096              /* a rule line; real ones are under 300 bytes */
+#define RULES_MAX_INCLUDE_DEPTH 8        /* nesting of include; deeper is a mistake or a loop */
+#define RULES_MAX_FILE_BYTES (1ull << 30) /* a rule or intel file; 1M rules are ~100 MB */
+#define RULES_MAX_RULES (1u << 24)       /* rule indices are 32-bit with room to spare */
+#define RULES_MAX_INTEL_COLUMNS 64       /* Zeek intel files carry about ten */
+
 #endif
