@@ -1,13 +1,15 @@
 # misroute — one plain Makefile. `make` builds build/misroute; `make test` builds everything
 # with ASan and UBSan (SAN=1) and runs the whole suite; `make deps` installs what is missing.
 
-PKGS     := libpcap libndpi jansson libmaxminddb zlib libgcrypt
+PKGS     := libpcap libndpi jansson libmaxminddb zlib libgcrypt libpsl libidn2
 CC       ?= cc
 OPT      ?= -O2
 CFLAGS   ?= -g
 CFLAGS   += $(OPT) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wstrict-prototypes \
             -Wformat=2 -Wno-format-nonliteral -fno-strict-aliasing -I. -MMD -MP
 LDLIBS   += -lm
+PREFIX   ?= /usr/local
+CFLAGS   += -DMISROUTE_DATADIR='"$(PREFIX)/share/misroute"'
 
 ifeq ($(CI),true)
 CFLAGS   += -Werror
@@ -36,11 +38,11 @@ LIB_SRCS := $(foreach m,$(MODULES),$(wildcard $(m)/*.c))
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 TEST_SRCS := $(wildcard tests/unit/test_*.c)
 TEST_BINS := $(TEST_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
-BENCH_BINS := $(BUILD)/bench/floor
+BENCH_BINS := $(BUILD)/bench/floor $(BUILD)/bench/rules_bench
 FUZZ_NAMES := $(patsubst fuzz/fuzz_%.c,%,$(wildcard fuzz/fuzz_*.c))
 FUZZ_SECONDS ?= 60
 
-.PHONY: all test unit unit-bins deps bench clean sample fuzz fuzz-bins
+.PHONY: all test unit unit-bins deps bench clean sample fuzz fuzz-bins install
 all: $(BUILD)/misroute
 
 $(BUILD)/%.o: %.c
@@ -58,7 +60,7 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/libmisroute.a
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lcmocka $(LDLIBS)
 
-$(BUILD)/bench/%: $(BUILD)/bench/%.o
+$(BUILD)/bench/%: $(BUILD)/bench/%.o $(BUILD)/libmisroute.a
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LDLIBS)
 
@@ -107,6 +109,10 @@ deps:
 sample: deps
 	$(MAKE) all
 	$(BUILD)/misroute -r samples/example-com-autodetect.pcap --log-events
+
+install: all
+	install -D -m 755 $(BUILD)/misroute $(DESTDIR)$(PREFIX)/bin/misroute
+	install -D -m 644 rules/default.rules $(DESTDIR)$(PREFIX)/share/misroute/default.rules
 
 clean:
 	rm -rf build

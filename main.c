@@ -10,15 +10,22 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "capture/source.h"
 #include "core/limits.h"
 #include "engine/engine.h"
 #include "output/output.h"
+#include "rules/rules.h"
+#include "rules/suffix.h"
 
 #define MISROUTE_VERSION "0.1.0"
 #define MAX_FILES 4096
 #define MAX_OUTPUTS 16
+#define MAX_RULE_FILES 64
+#ifndef MISROUTE_DATADIR
+#define MISROUTE_DATADIR "/usr/local/share/misroute"
+#endif
 
 static volatile sig_atomic_t stop_requested;
 static volatile sig_atomic_t reopen_requested;
@@ -33,6 +40,9 @@ struct options {
 	size_t n_files;
 	const char *outputs[MAX_OUTPUTS];
 	size_t n_outputs;
+	const char *rule_files[MAX_RULE_FILES];
+	size_t n_rule_files;
+	bool check_rules;
 	const char *filter;
 	struct live_opts live;
 	unsigned stats_interval;   /* seconds between live metric records */
@@ -47,6 +57,9 @@ static void usage(FILE *fp)
 		"\n"
 		"  -r, --read FILE          capture file to replay (repeatable, read in order)\n"
 		"  -i, --interface IFACE    capture live from IFACE\n"
+		"  -R, --rules FILE         rule file or Zeek Intel file (repeatable; default: the bundled\n"
+		"                           default.rules); SIGHUP reloads them all\n"
+		"      --check-rules        load and check the rule files, report every problem, exit\n"
 		"  -o, --output SPEC        '-' (stdout, default) or a file path, appended (repeatable)\n"
 		"      --log-events         also write one record per observation, not only incidents\n"
 		"  -f, --filter BPF         capture filter (pcap-filter syntax)\n"
@@ -88,6 +101,7 @@ enum {
 	OPT_MAX_FLOWS,
 	OPT_STREAM_DEPTH,
 	OPT_REASM_MEMCAP,
+	OPT_CHECK_RULES,
 };
 
 /* Fills o from argv; returns 0, 1 when the run is over (--help, --version), 2 on bad usage. */
@@ -97,6 +111,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "read", required_argument, NULL, 'r' },
 		{ "interface", required_argument, NULL, 'i' },
 		{ "output", required_argument, NULL, 'o' },
+		{ "rules", required_argument, NULL, 'R' },
+		{ "check-rules", no_argument, NULL, OPT_CHECK_RULES },
 		{ "filter", required_argument, NULL, 'f' },
 		{ "snaplen", required_argument, NULL, 's' },
 		{ "buffer-size", required_argument, NULL, 'B' },
@@ -113,7 +129,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 	unsigned long long v;
 	int c;
 	opterr = 0; /* one line of our own instead of getopt's */
-	while ((c = getopt_long(argc, argv, "r:i:o:f:s:B:ph", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:i:o:R:f:s:B:ph", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			if (o->n_files == MAX_FILES) {
@@ -131,6 +147,16 @@ static int parse_args(int argc, char **argv, struct options *o)
 				return 2;
 			}
 			o->outputs[o->n_outputs++] = optarg;
+			break;
+		case 'R':
+			if (o->n_rule_files == MAX_RULE_FILES) {
+				fprintf(stderr, "misroute: at most %d rule files\n", MAX_RULE_FILES);
+				return 2;
+			}
+			o->rule_files[o->n_rule_files++] = optarg;
+			break;
+		case OPT_CHECK_RULES:
+			o->check_rules = true;
 			break;
 		case 'f':
 			o->filter = optarg;
@@ -187,6 +213,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 		fprintf(stderr, "misroute: unexpected argument '%s'\n", argv[optind]);
 		return 2;
 	}
+	if (o->check_rules)
+		return 0;
 	if ((o->n_files > 0) == (o->live.iface != NULL)) {
 		fprintf(stderr, "misroute: give either -r FILE or -i IFACE (see --help)\n");
 		return 2;
@@ -199,9 +227,13 @@ static void install_signals(void)
 	struct sigaction sa;
 	memset(&sa, 0, sizeof sa);
 	sigemptyset(&sa.sa_mask);
+	/* SIGINT/SIGTERM may interrupt a read that waits on a quiet pipe: the loop then sees the
+	 * stop request. The others must not fail the read under way (libpcap reports EINTR as an
+	 * error): their handlers only set flags that the loop looks at between packets. */
 	sa.sa_handler = on_stop;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sa.sa_flags = SA_RESTART;
 	sa.sa_handler = on_hup;
 	sigaction(SIGHUP, &sa, NULL);
 	sa.sa_handler = on_usr1;
@@ -209,14 +241,81 @@ static void install_signals(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
+/* The bundled default.rules: beside the build (build/ or build/san/ below the source tree),
+ * else where `make install` put it. */
+static const char *default_rules_path(char *buf, size_t size)
+{
+	char exe[4000];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		char *slash = strrchr(exe, '/');
+		if (slash)
+			*slash = '\0';
+		static const char *const up[] = { "/../rules/default.rules", "/../../rules/default.rules" };
+		for (size_t i = 0; i < sizeof up / sizeof up[0]; i++) {
+			snprintf(buf, size, "%s%s", exe, up[i]);
+			if (access(buf, R_OK) == 0)
+				return buf;
+		}
+	}
+	snprintf(buf, size, "%s/default.rules", MISROUTE_DATADIR);
+	return buf;
+}
+
+/* Loads the rule files; every problem goes to stderr as FILE:LINE: reason. NULL on errors. */
+static struct ruleset *load_rules(const struct options *o, struct rules_diag *diag)
+{
+	memset(diag, 0, sizeof *diag);
+	struct ruleset *rs = rules_load(o->rule_files, o->n_rule_files, diag);
+	for (unsigned i = 0; i < diag->n; i++)
+		fprintf(stderr, "%s\n", diag->msg[i]);
+	unsigned untold = diag->errors + diag->warnings - diag->n;
+	if (untold)
+		fprintf(stderr, "misroute: %u more problems not shown\n", untold);
+	return rs;
+}
+
+/* --check-rules: exit 0 only for a set without a single problem, duplicates included. */
+static int check_rules(const struct options *o)
+{
+	struct rules_diag diag;
+	struct ruleset *rs = load_rules(o, &diag);
+	printf("%zu rules: %u errors, %u warnings\n", rs ? rules_count(rs) : 0, diag.errors,
+	       diag.warnings);
+	rules_free(rs);
+	return rs && diag.warnings == 0 ? 0 : 2;
+}
+
+/* SIGHUP: a new rule set replaces the old one only when it loads whole; either way a record
+ * says what happened. */
+static void reload_rules(struct engine *e, const struct options *o, struct ruleset **rules)
+{
+	struct rules_diag diag;
+	struct ruleset *rs = load_rules(o, &diag);
+	char msg[600];
+	if (!rs) {
+		snprintf(msg, sizeof msg, "rules not reloaded, the old set stays: %s",
+			 diag.n ? diag.msg[0] : "error");
+		engine_notice(e, true, msg);
+		return;
+	}
+	rules_free(*rules);
+	*rules = rs;
+	snprintf(msg, sizeof msg, "rules reloaded: %zu rules", rules_count(rs));
+	engine_notice(e, false, msg);
+}
+
 /* Serves SIGHUP and SIGUSR1 between packets. */
-static void handle_requests(struct engine *e, struct output *out, struct source *src)
+static void handle_requests(struct engine *e, struct output *out, struct source *src,
+			    const struct options *o, struct ruleset **rules)
 {
 	if (reopen_requested) {
 		reopen_requested = 0;
 		char err[512];
 		if (output_reopen(out, err, sizeof err) < 0)
 			fprintf(stderr, "misroute: %s\n", err);
+		reload_rules(e, o, rules);
 	}
 	if (metric_requested) {
 		metric_requested = 0;
@@ -230,7 +329,7 @@ static void handle_requests(struct engine *e, struct output *out, struct source 
 /* Replays one source to its end (or a stop request); returns 0, or -1 after reporting a read
  * error (a truncated or corrupt file): what was read before it is kept. */
 static int run_source(struct engine *e, struct output *out, struct source *src,
-		      unsigned stats_interval)
+		      unsigned stats_interval, const struct options *o, struct ruleset **rules)
 {
 	int dlt = source_datalink(src);
 	time_t next_metric = stats_interval ? time(NULL) + stats_interval : 0;
@@ -245,6 +344,8 @@ static int run_source(struct engine *e, struct output *out, struct source *src,
 			engine_packet(e, dlt, data, caplen, wirelen, ts_us);
 		else if (rc == -1)
 			return 0;
+		else if (rc == -2 && stop_requested)
+			return 0; /* the read was interrupted to stop */
 		else if (rc == -2) {
 			fprintf(stderr, "misroute: %s\n", err);
 			return -1;
@@ -254,7 +355,7 @@ static int run_source(struct engine *e, struct output *out, struct source *src,
 			next_metric = time(NULL) + stats_interval;
 		}
 		if (reopen_requested || metric_requested)
-			handle_requests(e, out, src);
+			handle_requests(e, out, src, o, rules);
 	}
 	return 0;
 }
@@ -279,16 +380,34 @@ int main(int argc, char **argv)
 	gcry_control(GCRYCTL_INITIALIZATION_FINISHED, 0);
 	json_object_seed(0);
 
+	char default_rules[4200];
+	if (o.n_rule_files == 0)
+		o.rule_files[o.n_rule_files++] = default_rules_path(default_rules, sizeof default_rules);
+	if (o.check_rules)
+		return check_rules(&o);
+	if (suffix_init() < 0) {
+		fprintf(stderr, "misroute: no public suffix list (install Debian's publicsuffix)\n");
+		return 2;
+	}
+	struct rules_diag diag;
+	struct ruleset *rules = load_rules(&o, &diag);
+	if (!rules)
+		return 2;
+
 	char err[512];
 	struct output *out = output_open(o.outputs, o.n_outputs, err, sizeof err);
 	if (!out) {
 		fprintf(stderr, "misroute: %s\n", err);
+		rules_free(rules);
+		suffix_free();
 		return 2;
 	}
 	struct engine *e = engine_new(&o.engine, out, err, sizeof err);
 	if (!e) {
 		fprintf(stderr, "misroute: %s\n", err);
 		output_close(out, NULL, 0);
+		rules_free(rules);
+		suffix_free();
 		return 1;
 	}
 	install_signals();
@@ -301,7 +420,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, "misroute: %s\n", err);
 			status = 1;
 		} else {
-			if (run_source(e, out, src, o.stats_interval) < 0)
+			if (run_source(e, out, src, o.stats_interval, &o, &rules) < 0)
 				status = 1;
 			cc.valid = source_stats(src, &cc.received, &cc.dropped, &cc.ifdropped);
 			source_close(src);
@@ -309,12 +428,14 @@ int main(int argc, char **argv)
 	} else {
 		for (size_t i = 0; i < o.n_files && !stop_requested; i++) {
 			struct source *src = source_open_file(o.files[i], o.filter, err, sizeof err);
+			if (!src && stop_requested)
+				break; /* interrupted while waiting for the file's header */
 			if (!src) {
 				fprintf(stderr, "misroute: %s\n", err);
 				status = 1;
 				continue;
 			}
-			if (run_source(e, out, src, 0) < 0)
+			if (run_source(e, out, src, 0, &o, &rules) < 0)
 				status = 1;
 			source_close(src);
 		}
@@ -322,6 +443,8 @@ int main(int argc, char **argv)
 	engine_finish(e);
 	engine_metric(e, &cc, true);
 	engine_free(e);
+	rules_free(rules);
+	suffix_free();
 	if (output_close(out, err, sizeof err) < 0) {
 		fprintf(stderr, "misroute: %s\n", err);
 		status = 1;

@@ -59,5 +59,14 @@ def main(build):
         print(f"{name:50} {secs:8.3f} {pps:12.0f} {wire * 8 / secs / 1e9:7.2f} {pps / floor_pps:8.2f}")
 
 
+def rules(build):
+    """Name lookups per second with a small and a very large rule set."""
+    tool = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), build,
+                        "bench", "rules_bench")
+    for n in (10, 1000000):
+        print(subprocess.run([tool, str(n)], capture_output=True, text=True, check=True).stdout, end="")
+
+
 if __name__ == "__main__":
     main(sys.argv[1] if len(sys.argv) > 1 else "build")
+    rules(sys.argv[1] if len(sys.argv) > 1 else "build")

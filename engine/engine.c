@@ -325,4 +325,9 @@ void engine_metric(struct engine *e, const struct capture_counters *cc, bool fin
 	engine_emit(e, record_metric(e->rec, sizeof e->rec, &e->st, &x));
 }
 
+void engine_notice(struct engine *e, bool error, const char *message)
+{
+	engine_emit(e, record_notice(e->rec, sizeof e->rec, e->now_us, error, message));
+}
+
 const struct stats *engine_stats(const struct engine *e) { return &e->st; }

@@ -44,6 +44,9 @@ struct capture_counters {
 /* Writes a metric record now (final: the end of the run). */
 void engine_metric(struct engine *e, const struct capture_counters *cc, bool final);
 
+/* Writes a configuration record now (a rule reload that worked, or one that failed). */
+void engine_notice(struct engine *e, bool error, const char *message);
+
 const struct stats *engine_stats(const struct engine *e);
 
 #endif

@@ -453,6 +453,31 @@ size_t record_event(char *buf, size_t cap, const struct obs *o)
 	return jw_end(&w);
 }
 
+size_t record_notice(char *buf, size_t cap, uint64_t ts_us, bool error, const char *message)
+{
+	struct jw w;
+	jw_begin(&w, buf, cap);
+	jw_ts(&w, "@timestamp", ts_us);
+	jw_obj_open(&w, "event");
+	jw_str(&w, "kind", "event");
+	jw_arr_open(&w, "category");
+	jw_str(&w, NULL, "configuration");
+	jw_arr_close(&w);
+	jw_arr_open(&w, "type");
+	jw_str(&w, NULL, error ? "error" : "change");
+	jw_arr_close(&w);
+	jw_str(&w, "dataset", "misroute.config");
+	jw_str(&w, "outcome", error ? "failure" : "success");
+	jw_obj_close(&w);
+	jw_str(&w, "message", message);
+	if (error) {
+		jw_obj_open(&w, "error");
+		jw_str(&w, "message", message);
+		jw_obj_close(&w);
+	}
+	return jw_end(&w);
+}
+
 size_t record_metric(char *buf, size_t cap, const struct stats *st, const struct metric_extra *x)
 {
 	struct jw w;

@@ -25,6 +25,10 @@ struct metric_extra {
 	size_t n_apps;
 };
 
+/* Writes a configuration event (event.dataset misroute.config): a change that worked, or an
+ * error (with error.message) after which the old configuration stays. */
+size_t record_notice(char *buf, size_t cap, uint64_t ts_us, bool error, const char *message);
+
 /* Writes the `metric` record: counters, skip reasons, memory. */
 size_t record_metric(char *buf, size_t cap, const struct stats *st, const struct metric_extra *x);
 
