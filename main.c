@@ -300,6 +300,7 @@ static void reload_rules(struct engine *e, const struct options *o, struct rules
 		engine_notice(e, true, msg);
 		return;
 	}
+	engine_set_rules(e, rs);
 	rules_free(*rules);
 	*rules = rs;
 	snprintf(msg, sizeof msg, "rules reloaded: %zu rules", rules_count(rs));
@@ -402,7 +403,7 @@ int main(int argc, char **argv)
 		suffix_free();
 		return 2;
 	}
-	struct engine *e = engine_new(&o.engine, out, err, sizeof err);
+	struct engine *e = engine_new(&o.engine, rules, out, err, sizeof err);
 	if (!e) {
 		fprintf(stderr, "misroute: %s\n", err);
 		output_close(out, NULL, 0);

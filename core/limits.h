@@ -85,4 +85,18 @@
 #define RULES_MAX_RULES (1u << 24)       /* rule indices are 32-bit with room to spare */
 #define RULES_MAX_INTEL_COLUMNS 64       /* Zeek intel files carry about ten */
 
+/* Detection: an autodiscover lookup keeps a client suspect for 10 minutes (DESIGN.md); repeats
+ * of one incident within 10 minutes are one record. Clients remembered (4 domains each), and
+ * addresses in the passive DNS (4 names each, kept for their TTL within [1 min, 1 day]); the
+ * tables evict the least recently used entry of a probe window when full. Incidents waiting for
+ * their window to close: more are written early rather than lost. */
+#define DETECT_DEFAULT_CONTEXT_US (600ull * 1000000)
+#define DETECT_DEFAULT_WINDOW_US (600ull * 1000000)
+#define DETECT_MAX_CLIENTS 8192
+#define DETECT_CTX_PER_CLIENT 4
+#define DETECT_MAX_PDNS 16384
+#define DETECT_PDNS_NAMES 4
+#define DETECT_PDNS_MIN_TTL 60
+#define DETECT_PDNS_MAX_TTL 86400
+#define DETECT_MAX_PENDING 1024
 #endif

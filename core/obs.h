@@ -18,6 +18,7 @@ enum obs_kind {
 	OBS_TLS,       /* a TLS ClientHello, or a QUIC Initial's (conn.transport tells) */
 	OBS_MAIL,      /* one mail connection, at its end */
 	OBS_LOGIN,     /* one login attempt on a mail connection */
+	OBS_FLOW,      /* a flow that ended (for detection only: no event record) */
 };
 
 /* The message's connection: source is the sender of this message. */
@@ -31,6 +32,8 @@ struct obs_conn {
 	uint8_t transport;        /* IPPROTO_TCP / IPPROTO_UDP */
 	const char *application;  /* nDPI's name for the flow, or NULL */
 	const char *community_id;
+	const char *mail_protocol; /* "smtp", "imap", "pop3" when the flow is mail, else NULL */
+	bool to_server;           /* source is the client (the side that opened the flow) */
 };
 
 /* Bytes from the network with their length: may hold NUL or invalid UTF-8. */
@@ -77,6 +80,14 @@ struct obs_login {
 	const char *method;       /* "sasl", "login", "user", "apop" */
 	const char *mechanism;    /* SASL mechanism, or NULL */
 	int result;               /* 1 accepted, 0 refused, -1 not seen */
+	const char *banner_host;  /* the server's name from its greeting, or NULL */
+};
+
+/* A flow at its end: did both sides talk? */
+struct obs_flow {
+	uint32_t pkts[2];         /* client -> server, server -> client */
+	uint64_t bytes[2];
+	uint64_t first_us, last_us;
 };
 
 struct obs {
@@ -88,6 +99,7 @@ struct obs {
 		const struct obs_tls *tls;
 		const struct obs_mail *mail;
 		const struct obs_login *login;
+		const struct obs_flow *flow;
 	} u;
 };
 

@@ -81,6 +81,7 @@ struct stats {
 	uint64_t obs_mail;
 	uint64_t obs_login;
 	uint64_t records_written;
+	uint64_t alerts[7];      /* incident records written, by enum alert_kind */
 	uint64_t skip[SKIP_MAX];
 };
 

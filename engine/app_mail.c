@@ -65,6 +65,7 @@ static void app_mail_login_flush(struct engine *e, struct flow *f, struct app_ma
 		.method = app_mail_methods[a->login_method],
 		.mechanism = a->login_mech[0] ? a->login_mech : NULL,
 		.result = a->login_result,
+		.banner_host = a->banner[0] ? a->banner : NULL,
 	};
 	e->st.obs_login++;
 	struct obs o = { .kind = OBS_LOGIN, .u.login = &l };
@@ -147,6 +148,12 @@ size_t app_mail_stream(void *arg, const uint8_t *data, size_t len, bool gap)
 	if (f->appdir[dir].tls && used < len)
 		used += dir == 0 ? app_tls_stream(arg, data + used, len - used, false) : len - used;
 	return used;
+}
+
+const char *app_mail_protocol(const struct flow *f)
+{
+	const struct app_mail *a = f->app == APP_MAIL ? f->app_state : NULL;
+	return a && a->m.proto != MAIL_UNKNOWN ? mail_proto_name(a->m.proto) : NULL;
 }
 
 /* Copies the counters of the mail parser into the skip reasons once, at the end. */

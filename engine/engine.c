@@ -24,12 +24,15 @@ void engine_config_defaults(struct engine_config *c)
 	c->max_flows = FLOW_DEFAULT_MAX;
 	c->stream_depth = REASM_DEFAULT_DEPTH;
 	c->reasm_memcap = REASM_DEFAULT_MEMCAP;
+	c->context_us = DETECT_DEFAULT_CONTEXT_US;
+	c->alert_window_us = DETECT_DEFAULT_WINDOW_US;
 }
 
 static void engine_release_flow(void *arg, struct flow *f);
+static void engine_alert(void *arg, const struct alert *a);
 
-struct engine *engine_new(const struct engine_config *cfg, struct output *out, char *err,
-			  size_t errlen)
+struct engine *engine_new(const struct engine_config *cfg, const struct ruleset *rules,
+			  struct output *out, char *err, size_t errlen)
 {
 	struct engine *e = calloc(1, sizeof *e);
 	if (!e) {
@@ -44,7 +47,9 @@ struct engine *engine_new(const struct engine_config *cfg, struct output *out, c
 	e->flows = flow_table_new(cfg->max_flows, cfg->hash_seed, engine_release_flow, e);
 	e->frags = frag_new();
 	e->dpi = dpi_new();
-	if (!e->flows || !e->frags || !e->dpi) {
+	struct detect_config dc = { cfg->context_us, cfg->alert_window_us };
+	e->det = detect_new(&dc, rules, engine_alert, e);
+	if (!e->flows || !e->frags || !e->dpi || !e->det) {
 		snprintf(err, errlen, "%s", !e->dpi ? "nDPI failed to initialise" : "out of memory");
 		engine_free(e);
 		return NULL;
@@ -59,8 +64,15 @@ void engine_free(struct engine *e)
 	flow_table_free(e->flows);
 	frag_free(e->frags);
 	dpi_free(e->dpi);
+	detect_free(e->det);
 	free(e);
 }
+
+void engine_set_rules(struct engine *e, const struct ruleset *rules)
+{
+	detect_set_rules(e->det, rules);
+}
+
 
 static void engine_emit(struct engine *e, size_t len)
 {
@@ -72,11 +84,16 @@ static void engine_emit(struct engine *e, size_t len)
 	e->st.records_written++;
 }
 
+static void engine_alert(void *arg, const struct alert *a)
+{
+	struct engine *e = arg;
+	e->st.alerts[a->kind]++;
+	engine_emit(e, record_alert(e->rec, sizeof e->rec, a));
+}
+
 void engine_observe(struct engine *e, const struct flow *f, int dir, uint64_t ts_us,
 		    struct obs *o)
 {
-	if (!e->cfg.log_events)
-		return;
 	struct obs_conn *c = &o->conn;
 	char cid[COMMUNITY_ID_LEN];
 	memset(c, 0, sizeof *c);
@@ -93,7 +110,12 @@ void engine_observe(struct engine *e, const struct flow *f, int dir, uint64_t ts
 	c->application = dpi_name(e->dpi, f);
 	community_id_v1(0, f->ip_version, f->cli, f->srv, f->proto, f->cport, f->sport, cid);
 	c->community_id = cid;
-	engine_emit(e, record_event(e->rec, sizeof e->rec, o));
+	c->to_server = dir == 0;
+	c->mail_protocol = f->mail_proto != MAIL_UNKNOWN ? mail_proto_name(f->mail_proto)
+						 : app_mail_protocol(f);
+	if (e->cfg.log_events && o->kind != OBS_FLOW)
+		engine_emit(e, record_event(e->rec, sizeof e->rec, o));
+	detect_observe(e->det, o);
 }
 
 /* The deliver function for direction dir of f, or NULL when its bytes are not wanted. */
@@ -132,6 +154,10 @@ static void engine_release_flow(void *arg, struct flow *f)
 		app_mail_end(e, f);
 	else if (f->app == APP_QUIC)
 		app_quic_end(e, f);
+	struct obs_flow fl = { { f->pkts[0], f->pkts[1] }, { f->bytes[0], f->bytes[1] },
+			       f->first_us, f->last_us };
+	struct obs o = { .kind = OBS_FLOW, .u.flow = &fl };
+	engine_observe(e, f, 0, f->last_us, &o);
 	dpi_flow_done(e->dpi, f);
 	dpi_tally(e->dpi, f);
 }
@@ -261,6 +287,7 @@ void engine_packet(struct engine *e, int dlt, const uint8_t *frame, size_t caple
 		e->last_expire_us = e->now_us;
 		flow_expire(e->flows, e->now_us, &e->st);
 		frag_expire(e->frags, e->now_us, &e->st);
+		detect_tick(e->det, e->now_us);
 	}
 
 	struct packet pkt;
@@ -298,6 +325,7 @@ void engine_packet(struct engine *e, int dlt, const uint8_t *frame, size_t caple
 void engine_finish(struct engine *e)
 {
 	flow_table_clear(e->flows);
+	detect_flush(e->det);
 }
 
 void engine_metric(struct engine *e, const struct capture_counters *cc, bool final)

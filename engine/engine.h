@@ -10,12 +10,16 @@
 #include "core/stats.h"
 #include "output/output.h"
 
+struct ruleset;
+
 struct engine_config {
 	uint32_t max_flows;      /* flow table cap */
 	size_t stream_depth;     /* TCP bytes reassembled per direction */
 	size_t reasm_memcap;     /* bytes all streams may hold */
 	uint64_t hash_seed;      /* 0: random */
 	bool log_events;         /* write an event record per observation */
+	uint64_t context_us;     /* an autodiscover lookup keeps a client suspect this long */
+	uint64_t alert_window_us; /* repeats of an incident within this are one record */
 };
 
 void engine_config_defaults(struct engine_config *c);
@@ -24,8 +28,10 @@ struct engine;
 
 /* A pipeline writing to out (borrowed: the caller closes it after engine_free).
  * NULL with a reason in err when it cannot start (nDPI, memory). */
-struct engine *engine_new(const struct engine_config *cfg, struct output *out, char *err,
-			  size_t errlen);
+struct engine *engine_new(const struct engine_config *cfg, const struct ruleset *rules,
+			  struct output *out, char *err, size_t errlen);
+/* A reloaded rule set (borrowed, like the first): used from the next packet on. */
+void engine_set_rules(struct engine *e, const struct ruleset *rules);
 void engine_free(struct engine *e);
 
 /* One captured frame of link type dlt. */

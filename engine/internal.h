@@ -6,6 +6,7 @@
 #include "capture/decode.h"
 #include "core/limits.h"
 #include "core/obs.h"
+#include "detect/detect.h"
 #include "dissectors/autodiscover.h"
 #include "dissectors/dns.h"
 #include "dissectors/quic.h"
@@ -29,6 +30,7 @@ struct engine {
 	struct frag_table *frags;
 	struct dpi *dpi;
 	struct reasm_ctx reasm;
+	struct detector *det;
 	uint64_t now_us, last_expire_us;
 	/* The flow and direction a stream delivery belongs to (set around reasm calls). */
 	struct flow *cur_flow;
@@ -63,6 +65,8 @@ void app_quic_end(struct engine *e, struct flow *f);
 
 /* The flow ends: what is still pending is written, the per-flow state freed. */
 void app_http_end(struct engine *e, struct flow *f);
+/* The mail protocol a mail flow turned out to speak, or NULL. */
+const char *app_mail_protocol(const struct flow *f);
 void app_mail_end(struct engine *e, struct flow *f);
 
 #endif

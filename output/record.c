@@ -10,7 +10,9 @@
 #include "dissectors/autodiscover.h"
 #include "dissectors/dns.h"
 #include "dissectors/tls.h"
+#include "core/limits.h"
 #include "output/json.h"
+#include "rules/suffix.h"
 
 static void record_ip(struct jw *w, const char *key, int version, const uint8_t *a)
 {
@@ -25,8 +27,17 @@ static void record_endpoint(struct jw *w, const char *key, int version, const ui
 	jw_obj_open(w, key);
 	record_ip(w, "ip", version, a);
 	jw_uint(w, "port", port);
-	if (domain && domain->p)
+	if (domain && domain->p) {
 		jw_strn(w, "domain", domain->p, domain->len);
+		char name[NAME_TEXT_MAX];
+		if (domain->len < sizeof name) {
+			memcpy(name, domain->p, domain->len);
+			name[domain->len] = '\0';
+			const char *reg = suffix_registrable(name);
+			if (reg)
+				jw_str(w, "registered_domain", reg);
+		}
+	}
 	jw_obj_close(w);
 }
 
@@ -449,7 +460,133 @@ size_t record_event(char *buf, size_t cap, const struct obs *o)
 		record_network(&w, &o->conn, o->u.login->protocol);
 		record_login(&w, o->u.login);
 		break;
+	case OBS_FLOW:
+		return 0; /* flows feed detection only */
 	}
+	return jw_end(&w);
+}
+
+static void record_related_add(struct jw *w, const char *const *seen, size_t n, const char *v)
+{
+	if (!v || !v[0])
+		return;
+	for (size_t i = 0; i < n; i++)
+		if (seen[i] && !strcmp(seen[i], v))
+			return;
+	jw_str(w, NULL, v);
+}
+
+/* ECS related.*: every address, host and user the incident involves, once each. */
+static void record_related(struct jw *w, const struct alert *a)
+{
+	char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN];
+	int af = a->conn.ip_version == 6 ? AF_INET6 : AF_INET;
+	inet_ntop(af, a->conn.src, src, sizeof src);
+	inet_ntop(af, a->conn.dst, dst, sizeof dst);
+	jw_obj_open(w, "related");
+	jw_arr_open(w, "ip");
+	jw_str(w, NULL, src);
+	if (strcmp(src, dst))
+		jw_str(w, NULL, dst);
+	jw_arr_close(w);
+	const char *hosts[4 + ALERT_MAX_EVIDENCE] = { a->name, a->domain, a->server_name };
+	size_t n = 3;
+	for (uint8_t i = 0; i < a->n_evidence; i++)
+		if (!strchr(a->evidence[i].name, '@'))
+			hosts[n++] = a->evidence[i].name;
+	jw_arr_open(w, "hosts");
+	for (size_t i = 0; i < n; i++)
+		if (hosts[i] && hosts[i][0] && !strchr(hosts[i], '@') && strcmp(hosts[i], dst))
+			record_related_add(w, hosts, i, hosts[i]);
+	jw_arr_close(w);
+	if (a->user[0]) {
+		jw_arr_open(w, "user");
+		jw_str(w, NULL, a->user);
+		jw_arr_close(w);
+	}
+	jw_obj_close(w);
+}
+
+size_t record_alert(char *buf, size_t cap, const struct alert *a)
+{
+	struct jw w;
+	jw_begin(&w, buf, cap);
+	jw_ts(&w, "@timestamp", a->first_us);
+	jw_obj_open(&w, "event");
+	jw_str(&w, "kind", "alert");
+	jw_arr_open(&w, "category");
+	jw_str(&w, NULL, "network");
+	jw_str(&w, NULL, "intrusion_detection");
+	if (a->kind == ALERT_CREDENTIALS)
+		jw_str(&w, NULL, "authentication");
+	jw_arr_close(&w);
+	jw_arr_open(&w, "type");
+	jw_str(&w, NULL, "indicator");
+	jw_arr_close(&w);
+	jw_str(&w, "dataset", "misroute.alert");
+	jw_uint(&w, "severity", a->severity);
+	jw_ts(&w, "start", a->first_us);
+	jw_ts(&w, "end", a->last_us);
+	jw_obj_close(&w);
+	jw_obj_open(&w, "rule");
+	jw_str(&w, "id", a->rule_id);
+	jw_str(&w, "name", alert_kind_name(a->kind));
+	jw_str(&w, "ruleset", "misroute");
+	if (a->rule_description[0])
+		jw_str(&w, "description", a->rule_description);
+	if (a->rule_reference[0])
+		jw_str(&w, "reference", a->rule_reference);
+	jw_obj_close(&w);
+	jw_str(&w, "message", a->message);
+	struct obs_str dom = { a->server_name, strlen(a->server_name) };
+	record_endpoint(&w, "source", a->conn.ip_version, a->conn.src, a->conn.sport, NULL);
+	record_endpoint(&w, "destination", a->conn.ip_version, a->conn.dst, a->conn.dport,
+			a->server_name[0] ? &dom : NULL);
+	record_network(&w, &a->conn, a->protocol[0] ? a->protocol : "unknown");
+	if (a->user[0]) {
+		jw_obj_open(&w, "user");
+		jw_str(&w, "name", a->user);
+		if (strchr(a->user, '@'))
+			jw_str(&w, "email", a->user);
+		jw_obj_close(&w);
+	}
+	jw_obj_open(&w, "threat");
+	jw_str(&w, "framework", "MITRE ATT&CK");
+	if (a->n_techniques) {
+		jw_obj_open(&w, "technique");
+		jw_arr_open(&w, "id");
+		for (uint8_t i = 0; i < a->n_techniques; i++)
+			jw_str(&w, NULL, a->techniques[i]);
+		jw_arr_close(&w);
+		jw_obj_close(&w);
+	}
+	jw_arr_open(&w, "enrichments");
+	jw_obj_open(&w, NULL);
+	jw_obj_open(&w, "matched");
+	jw_str(&w, "atomic", a->atomic);
+	jw_str(&w, "field", a->field);
+	jw_obj_close(&w);
+	jw_obj_close(&w);
+	jw_arr_close(&w);
+	jw_obj_close(&w);
+	record_related(&w, a);
+	jw_obj_open(&w, "misroute");
+	jw_uint(&w, "count", a->count);
+	jw_str(&w, "incident", alert_kind_name(a->kind));
+	if (a->domain[0])
+		jw_str(&w, "domain", a->domain);
+	jw_arr_open(&w, "evidence");
+	for (uint8_t i = 0; i < a->n_evidence; i++) {
+		const struct alert_evidence *ev = &a->evidence[i];
+		jw_obj_open(&w, NULL);
+		jw_ts(&w, "@timestamp", ev->ts_us);
+		jw_str(&w, "kind", ev->kind);
+		jw_str(&w, "name", ev->name);
+		jw_str(&w, "community_id", ev->community_id);
+		jw_obj_close(&w);
+	}
+	jw_arr_close(&w);
+	jw_obj_close(&w);
 	return jw_end(&w);
 }
 
@@ -521,6 +658,10 @@ size_t record_metric(char *buf, size_t cap, const struct stats *st, const struct
 	jw_uint(&w, "quic", st->obs_quic);
 	jw_uint(&w, "mail", st->obs_mail);
 	jw_uint(&w, "login", st->obs_login);
+	jw_obj_close(&w);
+	jw_obj_open(&w, "incidents");
+	for (int k = ALERT_AUTODISCOVER; k <= ALERT_RESERVED_ADDR; k++)
+		jw_uint(&w, alert_kind_name((enum alert_kind)k), st->alerts[k]);
 	jw_obj_close(&w);
 	jw_obj_open(&w, "records");
 	jw_uint(&w, "written", st->records_written);

@@ -7,10 +7,14 @@
 
 #include "core/obs.h"
 #include "core/stats.h"
+#include "detect/alert.h"
 
 /* Writes the `event` record of one observation into buf[0..cap) without a newline.
  * Returns its length, 0 when it did not fit (then nothing in buf is to be written). */
 size_t record_event(char *buf, size_t cap, const struct obs *o);
+
+/* Writes the `alert` record of one incident (aggregated: count, first and last time). */
+size_t record_alert(char *buf, size_t cap, const struct alert *a);
 
 /* What the metric record reports besides the counters of struct stats. */
 struct metric_extra {

@@ -105,7 +105,8 @@ else
 fi
 
 # --- golden captures: exact expected records --------------------------------------------------
-for pcap in "$top"/tests/golden/*.pcap "$top"/tests/golden/link-types/*.pcap "$top"/samples/*.pcap; do
+for pcap in "$top"/tests/golden/*.pcap "$top"/tests/golden/link-types/*.pcap \
+	"$top"/tests/golden/incidents/*.pcap "$top"/samples/*.pcap; do
 	[ -f "$pcap" ] || continue
 	want="${pcap%.pcap}.expected"
 	name=${pcap#"$top"/}
@@ -154,6 +155,32 @@ gen() { # gen NAME SCRIPT OUTDIR_IN_REPO
 }
 gen samples samples/gen_samples.py samples
 gen golden tests/golden/gen_golden.py tests/golden
+gen incidents tests/golden/gen_incidents.py tests/golden/incidents
+
+# --- incidents: each kind fires on its capture, and its negative twin stays silent -------------
+kinds=(x autodiscover-reserved-domain answer-outside-domain mail-after-reserved-autodiscover
+	credentials-sent-outward autodiscover-public-suffix reserved-address-connection)
+for k in 1 2 3 4 5 6; do
+	pos=$(ls "$top"/tests/golden/incidents/k$k-[!n]*.pcap)
+	"$bin" -r "$pos" >"$tmp/pos.json" 2>/dev/null
+	"$bin" -r "$top/tests/golden/incidents/k$k-negative.pcap" >"$tmp/neg.json" 2>/dev/null
+	if ! grep -q "\"incident\":\"${kinds[$k]}\"" "$tmp/pos.json"; then
+		fail "incidents/k$k" "no ${kinds[$k]} record"
+	elif grep -q '"kind":"alert"' "$tmp/neg.json"; then
+		fail "incidents/k$k-negative" "$(grep -o '"message":"[^"]*"' "$tmp/neg.json" | head -n 3)"
+	else
+		pass "incidents/k$k and its negative twin"
+	fi
+done
+# The benign sample raises nothing; the January 2026 case raises autodiscover and mail-after.
+"$bin" -r "$top/samples/benign.pcap" >"$tmp/benign.json" 2>/dev/null
+"$bin" -r "$top/samples/example-com-autodetect.pcap" >"$tmp/jan.json" 2>/dev/null
+if ! grep -q '"kind":"alert"' "$tmp/benign.json" &&
+	grep -q '"incident":"mail-after-reserved-autodiscover"' "$tmp/jan.json"; then
+	pass "incidents/samples"
+else
+	fail "incidents/samples"
+fi
 
 # --- the shared corpus: no crash, valid JSON, DNS recall against tshark ----------------------
 if [ ! -d "$shared/pcaps" ]; then
@@ -240,7 +267,7 @@ else
 fi
 
 # --- secrets: no password a capture carries appears in anything misroute writes --------------
-caps=$(ls "$top"/samples/*.pcap; [ -d "$shared/pcaps" ] && find "$shared/pcaps" -name '*.pcap' -o -name '*.pcapng' | sort)
+caps=$(ls "$top"/samples/*.pcap "$top"/tests/golden/incidents/*.pcap; [ -d "$shared/pcaps" ] && find "$shared/pcaps" -name '*.pcap' -o -name '*.pcapng' | sort)
 # shellcheck disable=SC2086
 if /usr/bin/python3 "$top/tests/secrets.py" "$bin" $caps >"$tmp/secrets.log" 2>/dev/null; then
 	pass "secrets/$(tail -n 1 "$tmp/secrets.log")"

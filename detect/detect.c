@@ -1,0 +1,732 @@
+/* detect.c: the incidents of DESIGN.md from observations — per-client autodiscover context,
+ * passive DNS, and aggregation of repeats within a window. */
+#include "detect/detect.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/limits.h"
+#include "dissectors/autodiscover.h"
+#include "dissectors/dns.h"
+#include "dissectors/tls.h"
+#include "rules/rules.h"
+#include "rules/suffix.h"
+
+/* Base severities by kind: a credential sent outward is worse than a lookup. The rule's own
+ * severity raises them, never lowers them. */
+static const uint8_t detect_base_severity[] = {
+	[ALERT_AUTODISCOVER] = 60, [ALERT_OUTSIDE] = 70, [ALERT_MAIL_AFTER] = 80,
+	[ALERT_CREDENTIALS] = 90, [ALERT_BACKOFF] = 70, [ALERT_RESERVED_ADDR] = 40,
+};
+
+static const char *const alert_kind_names[] = {
+	[ALERT_AUTODISCOVER] = "autodiscover-reserved-domain",
+	[ALERT_OUTSIDE] = "answer-outside-domain",
+	[ALERT_MAIL_AFTER] = "mail-after-reserved-autodiscover",
+	[ALERT_CREDENTIALS] = "credentials-sent-outward",
+	[ALERT_BACKOFF] = "autodiscover-public-suffix",
+	[ALERT_RESERVED_ADDR] = "reserved-address-connection",
+};
+
+/* The key every table entry starts with: an address and when it was last used. */
+struct detect_key {
+	uint8_t ip[16];
+	bool used;
+	uint64_t last_us;
+};
+
+/* What a client looked up autodiscover for, and when. */
+struct detect_ctx {
+	uint64_t ts_us;
+	uint8_t cls;                  /* enum rule_class of D */
+	char domain[ALERT_NAME];
+	struct alert_evidence ev;
+};
+
+struct detect_client {
+	struct detect_key key;
+	struct detect_ctx ctx[DETECT_CTX_PER_CLIENT];
+};
+
+/* One name an address was resolved from, until its TTL runs out. */
+struct detect_pname {
+	uint64_t expires_us;
+	struct alert_evidence ev;     /* ev.name is the name */
+};
+
+struct detect_pdns {
+	struct detect_key key;
+	struct detect_pname names[DETECT_PDNS_NAMES];
+};
+
+struct detector {
+	struct detect_config cfg;
+	const struct ruleset *rules;
+	detect_emit_fn emit;
+	void *arg;
+	struct detect_client *clients;   /* DETECT_MAX_CLIENTS, open addressing */
+	struct detect_pdns *pdns;        /* DETECT_MAX_PDNS, open addressing */
+	struct alert *pending[DETECT_MAX_PENDING]; /* a ring, oldest first */
+	unsigned head, n;
+	uint64_t raised[ALERT_RESERVED_ADDR + 1];
+	struct alert scratch;
+};
+
+const char *alert_kind_name(enum alert_kind k)
+{
+	return alert_kind_names[k];
+}
+
+void detect_config_defaults(struct detect_config *c)
+{
+	c->context_us = DETECT_DEFAULT_CONTEXT_US;
+	c->window_us = DETECT_DEFAULT_WINDOW_US;
+}
+
+struct detector *detect_new(const struct detect_config *cfg, const struct ruleset *rules,
+			    detect_emit_fn emit, void *arg)
+{
+	struct detector *d = calloc(1, sizeof *d);
+	if (!d)
+		return NULL;
+	d->cfg = *cfg;
+	d->rules = rules;
+	d->emit = emit;
+	d->arg = arg;
+	/* calloc'd pages cost nothing until a slot is used. */
+	d->clients = calloc(DETECT_MAX_CLIENTS, sizeof *d->clients);
+	d->pdns = calloc(DETECT_MAX_PDNS, sizeof *d->pdns);
+	if (!d->clients || !d->pdns) {
+		detect_free(d);
+		return NULL;
+	}
+	return d;
+}
+
+void detect_free(struct detector *d)
+{
+	if (!d)
+		return;
+	for (unsigned i = 0; i < d->n; i++)
+		free(d->pending[(d->head + i) % DETECT_MAX_PENDING]);
+	free(d->clients);
+	free(d->pdns);
+	free(d);
+}
+
+void detect_set_rules(struct detector *d, const struct ruleset *rules) { d->rules = rules; }
+
+uint64_t detect_count(const struct detector *d, enum alert_kind k) { return d->raised[k]; }
+
+size_t detect_memory(const struct detector *d)
+{
+	return sizeof *d + (size_t)DETECT_MAX_CLIENTS * sizeof *d->clients +
+	       (size_t)DETECT_MAX_PDNS * sizeof *d->pdns + (size_t)d->n * sizeof(struct alert);
+}
+
+/* ---- small helpers ---- */
+
+static void detect_copy(char *dst, size_t size, const char *src)
+{
+	size_t n = src ? strnlen(src, size - 1) : 0;
+	if (n)
+		memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+static uint32_t detect_hash_ip(const uint8_t ip[16])
+{
+	uint32_t h = 2166136261u;
+	for (int i = 0; i < 16; i++)
+		h = (h ^ ip[i]) * 16777619u;
+	return h;
+}
+
+/* The entry for ip in a table of cap entries of esize bytes (each starting with struct
+ * detect_key): found, or (create) a free one or the least recently used of the probe window
+ * taken over. NULL when absent and not created. */
+#define DETECT_PROBE 8
+static void *detect_slot(void *table, size_t esize, unsigned cap, const uint8_t ip[16],
+			 bool create, uint64_t now_us)
+{
+	uint32_t h = detect_hash_ip(ip);
+	struct detect_key *victim = NULL;
+	for (unsigned p = 0; p < DETECT_PROBE; p++) {
+		struct detect_key *e = (struct detect_key *)((char *)table + ((h + p) % cap) * esize);
+		if (e->used && !memcmp(e->ip, ip, 16)) {
+			e->last_us = now_us;
+			return e;
+		}
+		if (!victim || (victim->used && (!e->used || e->last_us < victim->last_us)))
+			victim = e;
+	}
+	if (!create)
+		return NULL;
+	memset(victim, 0, esize);
+	memcpy(victim->ip, ip, 16);
+	victim->used = true;
+	victim->last_us = now_us;
+	return victim;
+}
+
+static void detect_ip16(int version, const uint8_t *a, uint8_t out[16])
+{
+	memcpy(out, a, 16);
+	if (version == 4)
+		memset(out + 4, 0, 12);
+}
+
+/* The client of the connection: the side that opened it. */
+static const uint8_t *detect_client_ip(const struct obs_conn *c)
+{
+	return c->to_server ? c->src : c->dst;
+}
+
+static const uint8_t *detect_server_ip(const struct obs_conn *c)
+{
+	return c->to_server ? c->dst : c->src;
+}
+
+static void detect_evidence(struct alert_evidence *ev, const struct obs *o, const char *kind,
+			    const char *name)
+{
+	ev->ts_us = o->conn.ts_us;
+	detect_copy(ev->kind, sizeof ev->kind, kind);
+	detect_copy(ev->name, sizeof ev->name, name);
+	detect_copy(ev->community_id, sizeof ev->community_id, o->conn.community_id);
+}
+
+/* D when name is autodiscover.D or _autodiscover._tcp.D, else NULL. */
+static const char *detect_autodiscover_domain(const char *name)
+{
+	static const char *const prefixes[] = { "autodiscover.", "_autodiscover._tcp." };
+	for (size_t i = 0; i < 2; i++) {
+		size_t n = strlen(prefixes[i]);
+		if (strncmp(name, prefixes[i], n) == 0 && name[n])
+			return name + n;
+	}
+	return NULL;
+}
+
+/* Whether host lies inside D: the same registrable domain, or a name the rules allow. */
+static bool detect_inside(const struct detector *d, const char *host, const char *domain)
+{
+	if (suffix_same_site(host, domain))
+		return true;
+	const struct rule *r = rules_match_name(d->rules, host);
+	return r && r->cls == RULE_ALLOWED;
+}
+
+/* ---- incidents ---- */
+
+/* Starts an alert of kind k about name from observation o, from rule r (NULL: misroute's own
+ * built-in detection). */
+static struct alert *detect_begin(struct detector *d, enum alert_kind k, const struct rule *r,
+				  const struct obs *o, const char *name)
+{
+	struct alert *a = &d->scratch;
+	memset(a, 0, sizeof *a);
+	a->kind = k;
+	a->count = 1;
+	a->first_us = a->last_us = o->conn.ts_us;
+	a->severity = detect_base_severity[k];
+	if (r) {
+		if (r->severity > a->severity)
+			a->severity = r->severity;
+		detect_copy(a->rule_id, sizeof a->rule_id, r->id);
+		detect_copy(a->rule_description, sizeof a->rule_description, r->description);
+		detect_copy(a->rule_reference, sizeof a->rule_reference, r->reference);
+		for (uint8_t i = 0; i < r->n_techniques && i < ALERT_TECHNIQUES; i++)
+			detect_copy(a->techniques[a->n_techniques++], sizeof a->techniques[0],
+				    r->techniques[i]);
+	}
+	/* Alerts read client -> server, whichever way the message went. */
+	a->conn = o->conn;
+	if (!o->conn.to_server) {
+		memcpy(a->conn.src, o->conn.dst, 16);
+		memcpy(a->conn.dst, o->conn.src, 16);
+		a->conn.sport = o->conn.dport;
+		a->conn.dport = o->conn.sport;
+		a->conn.to_server = true;
+	}
+	detect_copy(a->community_id, sizeof a->community_id, o->conn.community_id);
+	detect_copy(a->application, sizeof a->application, o->conn.application);
+	a->conn.community_id = a->community_id;
+	a->conn.application = o->conn.application ? a->application : NULL;
+	a->conn.mail_protocol = NULL;
+	detect_copy(a->name, sizeof a->name, name);
+	return a;
+}
+
+static void detect_add_evidence(struct alert *a, const struct alert_evidence *ev)
+{
+	if (a->n_evidence < ALERT_MAX_EVIDENCE && ev->kind[0])
+		a->evidence[a->n_evidence++] = *ev;
+}
+
+static bool detect_same(const struct alert *x, const struct alert *y)
+{
+	return x->kind == y->kind && !strcmp(x->rule_id, y->rule_id) &&
+	       !memcmp(x->conn.src, y->conn.src, 16) && !strcmp(x->name, y->name);
+}
+
+static void detect_write_oldest(struct detector *d)
+{
+	struct alert *a = d->pending[d->head];
+	d->pending[d->head] = NULL;
+	d->head = (d->head + 1) % DETECT_MAX_PENDING;
+	d->n--;
+	d->emit(d->arg, a);
+	free(a);
+}
+
+/* Counts a repeat into the pending record of the same incident, or keeps a new one. */
+static void detect_submit(struct detector *d, const struct alert *a)
+{
+	d->raised[a->kind]++;
+	for (unsigned i = 0; i < d->n; i++) {
+		struct alert *p = d->pending[(d->head + i) % DETECT_MAX_PENDING];
+		if (detect_same(p, a)) {
+			p->count++;
+			if (a->last_us > p->last_us)
+				p->last_us = a->last_us;
+			return;
+		}
+	}
+	if (d->n == DETECT_MAX_PENDING)
+		detect_write_oldest(d); /* a flood of distinct incidents: write early, lose none */
+	struct alert *copy = malloc(sizeof *copy);
+	if (!copy) {
+		d->emit(d->arg, a); /* no memory to aggregate: write it as it is */
+		return;
+	}
+	*copy = *a;
+	d->pending[(d->head + d->n) % DETECT_MAX_PENDING] = copy;
+	d->n++;
+}
+
+void detect_tick(struct detector *d, uint64_t now_us)
+{
+	while (d->n && d->pending[d->head]->first_us + d->cfg.window_us <= now_us)
+		detect_write_oldest(d);
+}
+
+void detect_flush(struct detector *d)
+{
+	while (d->n)
+		detect_write_oldest(d);
+}
+
+/* ---- context: who looked up autodiscover for what ---- */
+
+static void detect_remember(struct detector *d, const struct obs *o, const char *domain,
+			    enum rule_class cls, const struct alert_evidence *ev)
+{
+	uint8_t ip[16];
+	detect_ip16(o->conn.ip_version, detect_client_ip(&o->conn), ip);
+	struct detect_client *c = detect_slot(d->clients, sizeof *c, DETECT_MAX_CLIENTS, ip, true,
+					      o->conn.ts_us);
+	struct detect_ctx *slot = &c->ctx[0];
+	for (unsigned i = 0; i < DETECT_CTX_PER_CLIENT; i++) {
+		if (!strcmp(c->ctx[i].domain, domain)) {
+			slot = &c->ctx[i];
+			break;
+		}
+		if (c->ctx[i].ts_us < slot->ts_us)
+			slot = &c->ctx[i];
+	}
+	slot->ts_us = o->conn.ts_us;
+	slot->cls = (uint8_t)cls;
+	detect_copy(slot->domain, sizeof slot->domain, domain);
+	slot->ev = *ev;
+}
+
+static struct detect_client *detect_client_of(struct detector *d, const struct obs *o)
+{
+	uint8_t ip[16];
+	detect_ip16(o->conn.ip_version, detect_client_ip(&o->conn), ip);
+	return detect_slot(d->clients, sizeof(struct detect_client), DETECT_MAX_CLIENTS, ip, false,
+			   o->conn.ts_us);
+}
+
+/* ---- passive DNS: address -> names ---- */
+
+static void detect_pdns_add(struct detector *d, const struct obs *o, const struct dns_rr *rr,
+			    const char *qname)
+{
+	uint8_t ip[16] = { 0 };
+	int version = rr->type == 28 ? 6 : 4;
+	if (inet_pton(version == 6 ? AF_INET6 : AF_INET, rr->data, ip) != 1)
+		return;
+	struct detect_pdns *p = detect_slot(d->pdns, sizeof *p, DETECT_MAX_PDNS, ip, true,
+					    o->conn.ts_us);
+	uint32_t ttl = rr->ttl < DETECT_PDNS_MIN_TTL ? DETECT_PDNS_MIN_TTL
+		     : rr->ttl > DETECT_PDNS_MAX_TTL ? DETECT_PDNS_MAX_TTL : rr->ttl;
+	const char *names[2] = { rr->name, qname };
+	for (int k = 0; k < 2; k++) {
+		if (!names[k] || (k == 1 && !strcmp(names[0], names[1])))
+			continue;
+		struct detect_pname *slot = &p->names[0];
+		for (unsigned i = 0; i < DETECT_PDNS_NAMES; i++) {
+			if (!strcmp(p->names[i].ev.name, names[k])) {
+				slot = &p->names[i];
+				break;
+			}
+			if (p->names[i].expires_us < slot->expires_us)
+				slot = &p->names[i];
+		}
+		slot->expires_us = o->conn.ts_us + (uint64_t)ttl * 1000000u;
+		detect_evidence(&slot->ev, o, "dns_answer", names[k]);
+	}
+}
+
+/* The names the server of o was resolved from (still within their TTL). */
+static unsigned detect_pdns_names(struct detector *d, const struct obs *o,
+				  const struct alert_evidence **out, unsigned max)
+{
+	uint8_t ip[16];
+	detect_ip16(o->conn.ip_version, detect_server_ip(&o->conn), ip);
+	struct detect_pdns *p = detect_slot(d->pdns, sizeof *p, DETECT_MAX_PDNS, ip, false,
+					    o->conn.ts_us);
+	unsigned n = 0;
+	for (unsigned i = 0; p && i < DETECT_PDNS_NAMES && n < max; i++)
+		if (p->names[i].ev.name[0] && p->names[i].expires_us >= o->conn.ts_us)
+			out[n++] = &p->names[i].ev;
+	return n;
+}
+
+/* ---- the kinds ---- */
+
+/* Kinds 1 and 5: a DNS query, an HTTP Host or a TLS server name naming autodiscover.D. */
+static void detect_autodiscover_name(struct detector *d, const struct obs *o, const char *name,
+				     const char *evkind)
+{
+	const char *domain = detect_autodiscover_domain(name);
+	if (!domain)
+		return;
+	struct alert_evidence ev;
+	detect_evidence(&ev, o, evkind, name);
+	if (suffix_is_public(domain)) {
+		struct alert *a = detect_begin(d, ALERT_BACKOFF, NULL, o, name);
+		detect_copy(a->rule_id, sizeof a->rule_id, "misroute-autodiscover-public-suffix");
+		detect_copy(a->rule_description, sizeof a->rule_description,
+			    "Autodiscover backing off to a name under a public suffix, which anyone can register");
+		detect_copy(a->rule_reference, sizeof a->rule_reference,
+			    "https://www.akamai.com/blog/security/autodiscovering-the-great-leak");
+		detect_copy(a->techniques[a->n_techniques++], sizeof a->techniques[0], "T1557");
+		detect_copy(a->domain, sizeof a->domain, domain);
+		detect_copy(a->atomic, sizeof a->atomic, name);
+		detect_copy(a->field, sizeof a->field, evkind);
+		detect_add_evidence(a, &ev);
+		snprintf(a->message, sizeof a->message,
+			 "A client looked up %s: autodiscover backing off to the public suffix %s",
+			 name, domain);
+		detect_submit(d, a);
+		return;
+	}
+	const struct rule *r = rules_match_name(d->rules, name);
+	if (!r || r->cls == RULE_ALLOWED)
+		return;
+	detect_remember(d, o, domain, r->cls, &ev);
+	if (r->cls != RULE_RESERVED)
+		return;
+	struct alert *a = detect_begin(d, ALERT_AUTODISCOVER, r, o, name);
+	detect_copy(a->domain, sizeof a->domain, domain);
+	detect_copy(a->atomic, sizeof a->atomic, name);
+	detect_copy(a->field, sizeof a->field, evkind);
+	detect_add_evidence(a, &ev);
+	snprintf(a->message, sizeof a->message,
+		 "A client looked for the mail servers of the reserved domain %s (%s)", domain, name);
+	detect_submit(d, a);
+}
+
+/* Kind 1 by mailbox: an autodiscover request for user@D. */
+static void detect_mailbox(struct detector *d, const struct obs *o, const char *mailbox)
+{
+	const char *at = strrchr(mailbox, '@');
+	char domain[ALERT_NAME];
+	if (!at || !rules_normalize(at + 1, strlen(at + 1), domain, sizeof domain))
+		return;
+	const struct rule *r = rules_match_name(d->rules, domain);
+	if (!r || r->cls == RULE_ALLOWED)
+		return;
+	struct alert_evidence ev;
+	detect_evidence(&ev, o, "http", mailbox);
+	detect_remember(d, o, domain, r->cls, &ev);
+	if (r->cls != RULE_RESERVED)
+		return;
+	struct alert *a = detect_begin(d, ALERT_AUTODISCOVER, r, o, domain);
+	detect_copy(a->domain, sizeof a->domain, domain);
+	detect_copy(a->atomic, sizeof a->atomic, mailbox);
+	detect_copy(a->field, sizeof a->field, "misroute.http.mailbox");
+	detect_add_evidence(a, &ev);
+	snprintf(a->message, sizeof a->message,
+		 "A client asked autodiscover for the mailbox %s of the reserved domain %s", mailbox,
+		 domain);
+	detect_submit(d, a);
+}
+
+/* Kind 2 from DNS: a reserved name that resolves where it may not, or whose alias leaves it. */
+static void detect_dns_answer(struct detector *d, const struct obs *o, const struct dns_msg *m)
+{
+	for (uint16_t i = 0; i < m->n_rr; i++) {
+		const struct dns_rr *rr = &m->rr[i];
+		if (rr->section != DNS_ANSWER)
+			continue;
+		if (rr->type == 1 || rr->type == 28)
+			detect_pdns_add(d, o, rr, m->n_q ? m->q[0].name : NULL);
+		const struct rule *r = rules_match_name(d->rules, rr->name);
+		if (!r || r->cls != RULE_RESERVED)
+			continue;
+		bool bad;
+		if (r->n_answers == 0 && !r->answers_any) {
+			bad = true; /* this name must not resolve at all */
+		} else if (rr->type == 1 || rr->type == 28) {
+			uint8_t ip[16];
+			bad = inet_pton(rr->type == 28 ? AF_INET6 : AF_INET, rr->data, ip) == 1 &&
+			      !rules_answer_ok(r, rr->type == 28 ? 6 : 4, ip);
+		} else if (rr->type == 5) {
+			bad = !detect_inside(d, rr->data, rr->name);
+		} else {
+			bad = false;
+		}
+		if (!bad)
+			continue;
+		struct alert *a = detect_begin(d, ALERT_OUTSIDE, r, o, rr->name);
+		detect_copy(a->domain, sizeof a->domain, rr->name);
+		detect_copy(a->atomic, sizeof a->atomic, rr->data);
+		detect_copy(a->field, sizeof a->field, "dns.answers.data");
+		struct alert_evidence ev;
+		detect_evidence(&ev, o, "dns_answer", rr->name);
+		detect_add_evidence(a, &ev);
+		snprintf(a->message, sizeof a->message, rr->type == 5
+			 ? "The reserved name %s is an alias of %s, outside its domain"
+			 : "The reserved name %s resolved to %s", rr->name, rr->data);
+		detect_submit(d, a);
+	}
+}
+
+/* Kind 2 from an autodiscover answer: the mailbox's domain sent to servers outside it. */
+static void detect_ad_answer(struct detector *d, const struct obs *o, const char *mailbox,
+			     const struct ad_result *ad)
+{
+	if (!mailbox && ad->n_mailbox)
+		mailbox = ad->mailbox[0].addr;
+	const char *at = mailbox ? strrchr(mailbox, '@') : NULL;
+	char domain[ALERT_NAME];
+	if (!at || !rules_normalize(at + 1, strlen(at + 1), domain, sizeof domain))
+		return;
+	const struct rule *r = rules_match_name(d->rules, domain);
+	if (!r || r->cls == RULE_ALLOWED)
+		return;
+	for (uint16_t i = 0; i < ad->n_server; i++) {
+		const char *host = ad->server[i].host;
+		if (!host || detect_inside(d, host, domain))
+			continue;
+		struct alert *a = detect_begin(d, ALERT_OUTSIDE, r, o, host);
+		detect_copy(a->domain, sizeof a->domain, domain);
+		detect_copy(a->atomic, sizeof a->atomic, host);
+		detect_copy(a->field, sizeof a->field, "misroute.autodiscover.servers.host");
+		detect_copy(a->user, sizeof a->user, mailbox);
+		struct alert_evidence ev;
+		detect_evidence(&ev, o, "http", host);
+		detect_add_evidence(a, &ev);
+		snprintf(a->message, sizeof a->message,
+			 "An autodiscover answer sends the mailbox %s to the %s server %s, outside %s",
+			 mailbox, ad->server[i].protocol ? ad->server[i].protocol : "mail", host,
+			 domain);
+		detect_submit(d, a);
+	}
+}
+
+/* Kind 3: a mail connection from a client with a live autodiscover context for D, to a server
+ * whose known names all lie outside D. names: what this connection says (SNI, banner). */
+static void detect_mail_after(struct detector *d, const struct obs *o, const char *const *names,
+			      unsigned n_names)
+{
+	struct detect_client *c = detect_client_of(d, o);
+	if (!c)
+		return;
+	const struct alert_evidence *pd[DETECT_PDNS_NAMES];
+	unsigned n_pd = detect_pdns_names(d, o, pd, DETECT_PDNS_NAMES);
+	if (n_names + n_pd == 0)
+		return; /* a server we know nothing about: no claim either way */
+	for (unsigned i = 0; i < DETECT_CTX_PER_CLIENT; i++) {
+		const struct detect_ctx *x = &c->ctx[i];
+		if (!x->domain[0] || o->conn.ts_us > x->ts_us + d->cfg.context_us)
+			continue;
+		bool inside = false;
+		for (unsigned k = 0; k < n_names && !inside; k++)
+			inside = detect_inside(d, names[k], x->domain);
+		for (unsigned k = 0; k < n_pd && !inside; k++)
+			inside = detect_inside(d, pd[k]->name, x->domain);
+		if (inside)
+			continue;
+		const char *server = n_names ? names[0] : pd[0]->name;
+		const struct rule *r = rules_match_name(d->rules, x->domain);
+		struct alert *a = detect_begin(d, ALERT_MAIL_AFTER, r, o, server);
+		detect_copy(a->domain, sizeof a->domain, x->domain);
+		detect_copy(a->atomic, sizeof a->atomic, server);
+		detect_copy(a->field, sizeof a->field, "destination.domain");
+		detect_copy(a->server_name, sizeof a->server_name, server);
+		detect_copy(a->protocol, sizeof a->protocol, o->conn.mail_protocol);
+		detect_add_evidence(a, &x->ev);
+		for (unsigned k = 0; k < n_pd; k++)
+			detect_add_evidence(a, pd[k]);
+		struct alert_evidence ev;
+		detect_evidence(&ev, o, o->kind == OBS_TLS ? "tls" : "mail", server);
+		detect_add_evidence(a, &ev);
+		char ip[INET6_ADDRSTRLEN];
+		inet_ntop(a->conn.ip_version == 6 ? AF_INET6 : AF_INET, a->conn.dst, ip, sizeof ip);
+		snprintf(a->message, sizeof a->message,
+			 "After autodiscover for %s, a client connected to the %s server %s (%s), outside that domain",
+			 x->domain, o->conn.mail_protocol ? o->conn.mail_protocol : "mail", server, ip);
+		detect_submit(d, a);
+	}
+}
+
+/* Kind 4: user@D (D reserved or watched) logging in to a server not inside D. */
+static void detect_credentials(struct detector *d, const struct obs *o, const char *user,
+			       const char *const *names, unsigned n_names, const char *field)
+{
+	const char *at = strrchr(user, '@');
+	char domain[ALERT_NAME];
+	if (!at || !rules_normalize(at + 1, strlen(at + 1), domain, sizeof domain))
+		return;
+	const struct rule *r = rules_match_name(d->rules, domain);
+	if (!r || r->cls == RULE_ALLOWED)
+		return;
+	const struct alert_evidence *pd[DETECT_PDNS_NAMES];
+	unsigned n_pd = detect_pdns_names(d, o, pd, DETECT_PDNS_NAMES);
+	bool inside = false;
+	for (unsigned k = 0; k < n_names && !inside; k++)
+		inside = detect_inside(d, names[k], domain);
+	for (unsigned k = 0; k < n_pd && !inside; k++)
+		inside = detect_inside(d, pd[k]->name, domain);
+	/* A watched account may log in to a server we cannot name; a reserved one never may. */
+	if (inside || (r->cls == RULE_WATCHED && n_names + n_pd == 0))
+		return;
+	const char *server = n_names ? names[0] : n_pd ? pd[0]->name : "";
+	struct alert *a = detect_begin(d, ALERT_CREDENTIALS, r, o, user);
+	detect_copy(a->domain, sizeof a->domain, domain);
+	detect_copy(a->atomic, sizeof a->atomic, user);
+	detect_copy(a->field, sizeof a->field, field);
+	detect_copy(a->user, sizeof a->user, user);
+	detect_copy(a->server_name, sizeof a->server_name, server);
+	detect_copy(a->protocol, sizeof a->protocol, o->conn.mail_protocol);
+	struct detect_client *c = detect_client_of(d, o);
+	for (unsigned i = 0; c && i < DETECT_CTX_PER_CLIENT; i++)
+		if (!strcmp(c->ctx[i].domain, domain))
+			detect_add_evidence(a, &c->ctx[i].ev);
+	for (unsigned k = 0; k < n_pd; k++)
+		detect_add_evidence(a, pd[k]);
+	struct alert_evidence ev;
+	detect_evidence(&ev, o, o->kind == OBS_LOGIN ? "login" : "http", user);
+	detect_add_evidence(a, &ev);
+	char ip[INET6_ADDRSTRLEN];
+	inet_ntop(a->conn.ip_version == 6 ? AF_INET6 : AF_INET, a->conn.dst, ip, sizeof ip);
+	snprintf(a->message, sizeof a->message,
+		 "The credentials of %s went to %s%s%s%s, outside %s", user, ip,
+		 server[0] ? " (" : "", server, server[0] ? ")" : "", domain);
+	detect_submit(d, a);
+}
+
+/* Kind 6: both sides of a connection talked, and one end is a reserved address range. */
+static void detect_flow(struct detector *d, const struct obs *o, const struct obs_flow *fl)
+{
+	if (fl->pkts[0] == 0 || fl->pkts[1] == 0)
+		return;
+	const uint8_t *server = detect_server_ip(&o->conn);
+	const struct rule *r = rules_match_addr(d->rules, o->conn.ip_version, server);
+	if (!r || r->cls != RULE_RESERVED)
+		return;
+	char ip[INET6_ADDRSTRLEN];
+	inet_ntop(o->conn.ip_version == 6 ? AF_INET6 : AF_INET, server, ip, sizeof ip);
+	struct alert *a = detect_begin(d, ALERT_RESERVED_ADDR, r, o, ip);
+	a->first_us = fl->first_us;
+	a->last_us = fl->last_us;
+	detect_copy(a->atomic, sizeof a->atomic, ip);
+	detect_copy(a->field, sizeof a->field, "destination.ip");
+	struct alert_evidence ev;
+	detect_evidence(&ev, o, "flow", ip);
+	ev.ts_us = fl->first_us;
+	detect_add_evidence(a, &ev);
+	snprintf(a->message, sizeof a->message,
+		 "A client exchanged traffic with %s, in the reserved range %s", ip, r->pattern);
+	detect_submit(d, a);
+}
+
+/* A name from the network, normalised like the rules' (HTTP Host is bytes with a length). */
+static bool detect_name(const struct obs_str *s, char *out, size_t size)
+{
+	return s->p && rules_normalize(s->p, s->len, out, size) > 0;
+}
+
+static void detect_http(struct detector *d, const struct obs *o, const struct obs_http *h)
+{
+	char host[ALERT_NAME];
+	bool have_host = detect_name(&h->host, host, sizeof host);
+	if (have_host)
+		detect_autodiscover_name(d, o, host, "http");
+	if (h->mailbox)
+		detect_mailbox(d, o, h->mailbox);
+	if (h->ad_response)
+		detect_ad_answer(d, o, h->mailbox, h->ad_response);
+	char user[ALERT_NAME];
+	if (h->auth_user.p && h->auth_user.len < sizeof user && memchr(h->auth_user.p, '@', h->auth_user.len)) {
+		memcpy(user, h->auth_user.p, h->auth_user.len);
+		user[h->auth_user.len] = '\0';
+		const char *names[1] = { host };
+		detect_credentials(d, o, user, names, have_host, "user.name");
+	}
+}
+
+void detect_observe(struct detector *d, const struct obs *o)
+{
+	switch (o->kind) {
+	case OBS_DNS: {
+		const struct dns_msg *m = o->u.dns;
+		if (!m->qr && m->n_q)
+			detect_autodiscover_name(d, o, m->q[0].name, "dns_query");
+		else if (m->qr)
+			detect_dns_answer(d, o, m);
+		break;
+	}
+	case OBS_HTTP:
+		detect_http(d, o, o->u.http);
+		break;
+	case OBS_TLS: {
+		const struct tls_hello *h = o->u.tls->hello;
+		const char *sni = h->has_sni ? h->sni : NULL;
+		if (sni)
+			detect_autodiscover_name(d, o, sni, "tls");
+		if (o->conn.mail_protocol) {
+			const char *names[1] = { sni };
+			detect_mail_after(d, o, names, sni != NULL);
+		}
+		break;
+	}
+	case OBS_MAIL: {
+		const struct obs_mail *m = o->u.mail;
+		/* TLS connections were judged at their ClientHello. */
+		if (m->implicit_tls || m->starttls)
+			break;
+		const char *names[1] = { m->banner_host };
+		detect_mail_after(d, o, names, m->banner_host != NULL);
+		break;
+	}
+	case OBS_LOGIN: {
+		const struct obs_login *l = o->u.login;
+		if (!l->user)
+			break;
+		const char *names[1] = { l->banner_host };
+		detect_credentials(d, o, l->user, names, l->banner_host != NULL, "user.name");
+		break;
+	}
+	case OBS_FLOW:
+		detect_flow(d, o, o->u.flow);
+		break;
+	}
+}

@@ -1,0 +1,131 @@
+/* test_detect.c: detection — aggregation of repeats, the window, the caps on every table. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "detect/detect.h"
+#include "dissectors/dns.h"
+#include "rules/rules.h"
+#include "rules/suffix.h"
+
+static struct ruleset *rs;
+static unsigned emitted;
+static uint32_t counts;
+static char last_name[ALERT_NAME];
+
+static void on_alert(void *arg, const struct alert *a)
+{
+	(void)arg;
+	emitted++;
+	counts += a->count;
+	snprintf(last_name, sizeof last_name, "%s", a->name);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	char path[] = "/tmp/misroute-detect-XXXXXX";
+	int fd = mkstemp(path);
+	const char text[] = "reserved example.com id=t-example\nreserved test id=t-test\n";
+	if (fd < 0 || write(fd, text, sizeof text - 1) != (ssize_t)(sizeof text - 1))
+		return -1;
+	close(fd);
+	const char *files[] = { path };
+	rs = rules_load(files, 1, NULL);
+	unlink(path);
+	return rs && suffix_init() == 0 ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	rules_free(rs);
+	suffix_free();
+	return 0;
+}
+
+/* A DNS query for name from client 10.0.x.y at time ts (seconds). */
+static void query(struct detector *d, struct dns_msg *m, uint32_t client, const char *name,
+		  uint64_t ts)
+{
+	memset(m, 0, offsetof(struct dns_msg, arena));
+	snprintf(m->arena, sizeof m->arena, "%s", name);
+	m->q[0].name = m->arena;
+	m->q[0].type = 1;
+	m->n_q = 1;
+	struct obs o = { .kind = OBS_DNS, .u.dns = m };
+	o.conn.ts_us = ts * 1000000;
+	o.conn.ip_version = 4;
+	o.conn.src[0] = 10;
+	o.conn.src[1] = (uint8_t)(client >> 16);
+	o.conn.src[2] = (uint8_t)(client >> 8);
+	o.conn.src[3] = (uint8_t)client;
+	o.conn.dst[0] = 10;
+	o.conn.dst[3] = 53;
+	o.conn.transport = 17;
+	o.conn.community_id = "1:x";
+	o.conn.to_server = true;
+	detect_observe(d, &o);
+}
+
+static void test_aggregation(void **state)
+{
+	(void)state;
+	static struct dns_msg m;
+	struct detect_config cfg;
+	detect_config_defaults(&cfg);
+	emitted = counts = 0;
+	struct detector *d = detect_new(&cfg, rs, on_alert, NULL);
+	for (int i = 0; i < 3; i++)
+		query(d, &m, 1, "autodiscover.example.com", 100 + i);
+	query(d, &m, 1, "autodiscover.a.test", 104);       /* another rule and name */
+	query(d, &m, 2, "autodiscover.example.com", 105);   /* another client */
+	query(d, &m, 1, "autodiscover.notexample.com", 106); /* no rule */
+	query(d, &m, 1, "www.example.com", 107);            /* not autodiscover */
+	assert_int_equal(emitted, 0); /* all still in their window */
+	detect_tick(d, (100 + 600) * 1000000ull);
+	assert_int_equal(emitted, 1); /* the first, with its two repeats */
+	assert_int_equal(counts, 3);
+	detect_flush(d);
+	assert_int_equal(emitted, 3);
+	assert_int_equal(counts, 5);
+	assert_int_equal(detect_count(d, ALERT_AUTODISCOVER), 5);
+	detect_free(d);
+}
+
+/* A flood of distinct incidents and clients: every one is written, memory stays put. */
+static void test_flood_bounded(void **state)
+{
+	(void)state;
+	static struct dns_msg m;
+	struct detect_config cfg;
+	detect_config_defaults(&cfg);
+	emitted = counts = 0;
+	struct detector *d = detect_new(&cfg, rs, on_alert, NULL);
+	size_t mem0 = detect_memory(d);
+	char name[64];
+	for (uint32_t i = 0; i < 100000; i++) {
+		snprintf(name, sizeof name, "autodiscover.h%u.test", i);
+		query(d, &m, i, name, 1000);
+	}
+	assert_true(detect_memory(d) <= mem0 + (size_t)DETECT_MAX_PENDING * sizeof(struct alert));
+	detect_flush(d);
+	assert_int_equal(emitted, 100000);
+	assert_int_equal(counts, 100000);
+	detect_free(d);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_aggregation),
+		cmocka_unit_test(test_flood_bounded),
+	};
+	return cmocka_run_group_tests_name("detect", tests, setup, teardown);
+}
