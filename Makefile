@@ -108,7 +108,7 @@ deps:
 # The README's first command: build, then replay the bundled samples.
 sample: deps
 	$(MAKE) all
-	$(BUILD)/misroute -r samples/example-com-autodetect.pcap --log-events
+	$(BUILD)/misroute -r samples/example-com-autodetect.pcap
 
 install: all
 	install -D -m 755 $(BUILD)/misroute $(DESTDIR)$(PREFIX)/bin/misroute

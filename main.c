@@ -62,6 +62,8 @@ static void usage(FILE *fp)
 		"      --check-rules        load and check the rule files, report every problem, exit\n"
 		"  -o, --output SPEC        '-' (stdout, default) or a file path, appended (repeatable)\n"
 		"      --log-events         also write one record per observation, not only incidents\n"
+		"      --context-window S   an autodiscover lookup keeps its client suspect S seconds (600)\n"
+		"      --alert-window S     repeats of an incident within S seconds are one record (600)\n"
 		"  -f, --filter BPF         capture filter (pcap-filter syntax)\n"
 		"  -s, --snaplen N          live: bytes kept per packet (default 65535)\n"
 		"  -B, --buffer-size MIB    live: kernel capture buffer (default 64)\n"
@@ -102,6 +104,8 @@ enum {
 	OPT_STREAM_DEPTH,
 	OPT_REASM_MEMCAP,
 	OPT_CHECK_RULES,
+	OPT_CONTEXT_WINDOW,
+	OPT_ALERT_WINDOW,
 };
 
 /* Fills o from argv; returns 0, 1 when the run is over (--help, --version), 2 on bad usage. */
@@ -113,6 +117,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "output", required_argument, NULL, 'o' },
 		{ "rules", required_argument, NULL, 'R' },
 		{ "check-rules", no_argument, NULL, OPT_CHECK_RULES },
+		{ "context-window", required_argument, NULL, OPT_CONTEXT_WINDOW },
+		{ "alert-window", required_argument, NULL, OPT_ALERT_WINDOW },
 		{ "filter", required_argument, NULL, 'f' },
 		{ "snaplen", required_argument, NULL, 's' },
 		{ "buffer-size", required_argument, NULL, 'B' },
@@ -157,6 +163,16 @@ static int parse_args(int argc, char **argv, struct options *o)
 			break;
 		case OPT_CHECK_RULES:
 			o->check_rules = true;
+			break;
+		case OPT_CONTEXT_WINDOW:
+			if (!parse_number("--context-window", optarg, 1, 86400, &v))
+				return 2;
+			o->engine.context_us = v * 1000000;
+			break;
+		case OPT_ALERT_WINDOW:
+			if (!parse_number("--alert-window", optarg, 0, 86400, &v))
+				return 2;
+			o->engine.alert_window_us = v * 1000000;
 			break;
 		case 'f':
 			o->filter = optarg;

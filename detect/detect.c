@@ -257,6 +257,14 @@ static struct alert *detect_begin(struct detector *d, enum alert_kind k, const s
 	a->conn.application = o->conn.application ? a->application : NULL;
 	a->conn.mail_protocol = NULL;
 	detect_copy(a->name, sizeof a->name, name);
+	const char *proto = o->conn.mail_protocol;
+	if (o->kind == OBS_DNS)
+		proto = "dns";
+	else if (o->kind == OBS_HTTP)
+		proto = "http";
+	else if (o->kind == OBS_TLS && !proto)
+		proto = o->u.tls->quic ? "quic" : "tls";
+	detect_copy(a->protocol, sizeof a->protocol, proto);
 	return a;
 }
 
@@ -303,6 +311,9 @@ static void detect_submit(struct detector *d, const struct alert *a)
 		return;
 	}
 	*copy = *a;
+	/* The connection's strings point into the alert itself: into the copy from now on. */
+	copy->conn.community_id = copy->community_id;
+	copy->conn.application = copy->application[0] ? copy->application : NULL;
 	d->pending[(d->head + d->n) % DETECT_MAX_PENDING] = copy;
 	d->n++;
 }
@@ -571,7 +582,6 @@ static void detect_mail_after(struct detector *d, const struct obs *o, const cha
 		detect_copy(a->atomic, sizeof a->atomic, server);
 		detect_copy(a->field, sizeof a->field, "destination.domain");
 		detect_copy(a->server_name, sizeof a->server_name, server);
-		detect_copy(a->protocol, sizeof a->protocol, o->conn.mail_protocol);
 		detect_add_evidence(a, &x->ev);
 		for (unsigned k = 0; k < n_pd; k++)
 			detect_add_evidence(a, pd[k]);
@@ -615,7 +625,6 @@ static void detect_credentials(struct detector *d, const struct obs *o, const ch
 	detect_copy(a->field, sizeof a->field, field);
 	detect_copy(a->user, sizeof a->user, user);
 	detect_copy(a->server_name, sizeof a->server_name, server);
-	detect_copy(a->protocol, sizeof a->protocol, o->conn.mail_protocol);
 	struct detect_client *c = detect_client_of(d, o);
 	for (unsigned i = 0; c && i < DETECT_CTX_PER_CLIENT; i++)
 		if (!strcmp(c->ctx[i].domain, domain))

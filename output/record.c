@@ -46,7 +46,8 @@ static void record_network(struct jw *w, const struct obs_conn *c, const char *p
 	jw_obj_open(w, "network");
 	jw_str(w, "type", c->ip_version == 6 ? "ipv6" : "ipv4");
 	jw_str(w, "transport", c->transport == IPPROTO_TCP ? "tcp" : "udp");
-	jw_str(w, "protocol", protocol);
+	if (protocol)
+		jw_str(w, "protocol", protocol);
 	if (c->application)
 		jw_str(w, "application", c->application);
 	jw_str(w, "community_id", c->community_id);
@@ -542,7 +543,10 @@ size_t record_alert(char *buf, size_t cap, const struct alert *a)
 	record_endpoint(&w, "source", a->conn.ip_version, a->conn.src, a->conn.sport, NULL);
 	record_endpoint(&w, "destination", a->conn.ip_version, a->conn.dst, a->conn.dport,
 			a->server_name[0] ? &dom : NULL);
-	record_network(&w, &a->conn, a->protocol[0] ? a->protocol : "unknown");
+	struct obs_conn c = a->conn;
+	c.community_id = a->community_id;
+	c.application = a->application[0] ? a->application : NULL;
+	record_network(&w, &c, a->protocol[0] ? a->protocol : NULL);
 	if (a->user[0]) {
 		jw_obj_open(&w, "user");
 		jw_str(&w, "name", a->user);
