@@ -108,7 +108,10 @@ deps:
 # The README's first command: build, then replay the bundled samples.
 sample: deps
 	$(MAKE) all
-	$(BUILD)/misroute -r samples/example-com-autodetect.pcap
+	@for f in samples/example-com-autodetect.pcap samples/example-com-autodetect-decrypted.pcap \
+		samples/benign.pcap; do \
+		echo "== $$f: incidents"; $(BUILD)/misroute -r $$f | grep '"kind":"alert"' || echo "(none)"; \
+	done
 
 install: all
 	install -D -m 755 $(BUILD)/misroute $(DESTDIR)$(PREFIX)/bin/misroute
