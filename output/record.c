@@ -43,6 +43,7 @@ static void record_endpoint(struct jw *w, const char *key, int version, const ui
 
 static void record_network(struct jw *w, const struct obs_conn *c, const char *protocol)
 {
+	char vid[8]; /* ECS network.vlan.id is a keyword */
 	jw_obj_open(w, "network");
 	jw_str(w, "type", c->ip_version == 6 ? "ipv6" : "ipv4");
 	jw_str(w, "transport", c->transport == IPPROTO_TCP ? "tcp" : "udp");
@@ -53,13 +54,13 @@ static void record_network(struct jw *w, const struct obs_conn *c, const char *p
 	jw_str(w, "community_id", c->community_id);
 	if (c->n_vlan > 0) {
 		jw_obj_open(w, "vlan");
-		jw_uint(w, "id", c->vlan[0]);
+		jw_str(w, "id", (snprintf(vid, sizeof vid, "%u", c->vlan[0]), vid));
 		jw_obj_close(w);
 	}
 	if (c->n_vlan > 1) {
 		jw_obj_open(w, "inner");
 		jw_obj_open(w, "vlan");
-		jw_uint(w, "id", c->vlan[1]);
+		jw_str(w, "id", (snprintf(vid, sizeof vid, "%u", c->vlan[1]), vid));
 		jw_obj_close(w);
 		jw_obj_close(w);
 	}

@@ -115,6 +115,7 @@ for pcap in "$top"/tests/golden/*.pcap "$top"/tests/golden/link-types/*.pcap \
 		fail "golden/$name" "exit status $?: $(head -c 300 "$tmp/got.err")"
 		continue
 	fi
+	cat "$tmp/got.json" >>"$tmp/records.json"
 	if [ "$update" = "--update" ]; then
 		cp "$tmp/got.json" "$want"
 	fi
@@ -199,6 +200,7 @@ else
 		elif ! valid_json "$out" 2>"$tmp/j.err"; then
 			corpus_bad="$corpus_bad ${pcap#"$shared"/} (invalid JSON)"
 		fi
+		cat "$out" >>"$tmp/records.json"
 	done < <(find "$shared/pcaps" -name '*.pcap' -o -name '*.pcapng' | sort)
 	if [ -z "$corpus_bad" ]; then pass "corpus/no-crash-valid-json"; else fail "corpus/no-crash-valid-json" "$corpus_bad"; fi
 
@@ -273,6 +275,14 @@ if /usr/bin/python3 "$top/tests/secrets.py" "$bin" $caps >"$tmp/secrets.log" 2>/
 	pass "secrets/$(tail -n 1 "$tmp/secrets.log")"
 else
 	fail "secrets" "$(grep -v ' 0 found' "$tmp/secrets.log" | head -n 5)"
+fi
+
+# --- every record written above: ECS names and types, and jq reads every line --------------------
+if python3 "$top/tests/ecs_check.py" "$top/tests/ecs_fields.tsv" "$tmp/records.json" >"$tmp/ecs.log" 2>&1 &&
+	jq -c . "$tmp/records.json" >/dev/null 2>"$tmp/jq.err"; then
+	pass "records/ecs-types-and-jq $(tail -n 1 "$tmp/ecs.log")"
+else
+	fail "records/ecs-types-and-jq" "$(head -n 5 "$tmp/ecs.log" "$tmp/jq.err")"
 fi
 
 echo "tests: $passed passed, $failed failed"
