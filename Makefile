@@ -1,13 +1,15 @@
 # misroute — one plain Makefile. `make` builds build/misroute; `make test` builds everything
 # with ASan and UBSan (SAN=1) and runs the whole suite; `make deps` installs what is missing.
 
-PKGS     := libpcap libndpi jansson libmaxminddb zlib libgcrypt libpsl libidn2
+PKGS     := libpcap libndpi jansson libmaxminddb zlib libgcrypt libpsl libidn2 hiredis
 CC       ?= cc
 OPT      ?= -O2
 CFLAGS   ?= -g
 CFLAGS   += $(OPT) -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wstrict-prototypes \
             -Wformat=2 -Wno-format-nonliteral -fno-strict-aliasing -I. -MMD -MP
 LDLIBS   += -lm
+CFLAGS   += -pthread
+LDFLAGS  += -pthread
 PREFIX   ?= /usr/local
 CFLAGS   += -DMISROUTE_DATADIR='"$(PREFIX)/share/misroute"'
 
@@ -42,7 +44,7 @@ BENCH_BINS := $(BUILD)/bench/floor $(BUILD)/bench/rules_bench
 FUZZ_NAMES := $(patsubst fuzz/fuzz_%.c,%,$(wildcard fuzz/fuzz_*.c))
 FUZZ_SECONDS ?= 60
 
-.PHONY: all test unit unit-bins deps bench clean sample fuzz fuzz-bins install
+.PHONY: geoip all test unit unit-bins deps bench clean sample fuzz fuzz-bins install
 all: $(BUILD)/misroute
 
 $(BUILD)/%.o: %.c
@@ -112,6 +114,15 @@ sample: deps
 		samples/benign.pcap; do \
 		echo "== $$f: incidents"; $(BUILD)/misroute -r $$f | grep '"kind":"alert"' || echo "(none)"; \
 	done
+
+# Freely licensed geo and ASN databases from the npm registry into /usr/share/GeoIP (where
+# misroute looks by default); GEOIP_DIR=... puts them elsewhere.
+GEOIP_DIR ?= /usr/share/GeoIP
+geoip:
+	@command -v npm >/dev/null || apt-get install -y -qq npm
+	@perl -MMaxMind::DB::Writer::Tree -MNet::Works::Network -e 1 2>/dev/null || \
+		apt-get install -y -qq libmaxmind-db-writer-perl libnet-works-perl
+	sh tools/geoip.sh $(GEOIP_DIR)
 
 install: all
 	install -D -m 755 $(BUILD)/misroute $(DESTDIR)$(PREFIX)/bin/misroute

@@ -344,6 +344,9 @@ void engine_metric(struct engine *e, const struct capture_counters *cc, bool fin
 		.app_counts = counts,
 	};
 	x.n_apps = dpi_tallies(e->dpi, names, counts, ENGINE_MAX_APPS);
+	struct output_sink_stats sinks[16];
+	x.n_sinks = output_stats(e->out, sinks, 16);
+	x.sinks = sinks;
 	if (cc && cc->valid) {
 		x.cap_stats_valid = true;
 		x.cap_received = cc->received;

@@ -1,5 +1,6 @@
-/* output.c: the stdout and file sinks of output.h. */
+/* output.c: the sinks of output.h — stdout and files here, network sinks in netsink.c. */
 #include "output/output.h"
+#include "output/netsink.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -12,30 +13,25 @@
 
 struct sink {
 	const char *spec;   /* as given on the command line; "-" is stdout */
-	FILE *fp;
+	FILE *fp;           /* NULL for a network sink */
+	struct netsink *net;
 	bool failed;        /* a write failed: reported once at flush or close */
 	int err;
 };
 
 struct output {
 	size_t n;
+	unsigned close_timeout_ms;
 	struct sink sinks[OUTPUT_MAX_SINKS];
 };
-
-static bool output_scheme(const char *spec, const char *scheme)
-{
-	return strncmp(spec, scheme, strlen(scheme)) == 0;
-}
 
 static int output_open_sink(struct sink *s, char *err, size_t errlen)
 {
 	if (strcmp(s->spec, "-") == 0) {
 		s->fp = stdout;
-	} else if (output_scheme(s->spec, "syslog://") || output_scheme(s->spec, "syslog+udp://") ||
-		   output_scheme(s->spec, "redis://")) {
-		snprintf(err, errlen, "%s: syslog and Redis sinks are not available in this version",
-			 s->spec);
-		return -1;
+	} else if (netsink_is_spec(s->spec)) {
+		s->net = netsink_open(s->spec, err, errlen);
+		return s->net ? 0 : -1;
 	} else {
 		s->fp = fopen(s->spec, "a");
 		if (!s->fp) {
@@ -72,6 +68,7 @@ struct output *output_open(const char *const *specs, size_t n, char *err, size_t
 		}
 	}
 	o->n = n;
+	o->close_timeout_ms = OUTPUT_CLOSE_TIMEOUT_MS;
 	return o;
 }
 
@@ -79,6 +76,10 @@ void output_write(struct output *o, const char *rec, size_t len)
 {
 	for (size_t i = 0; i < o->n; i++) {
 		struct sink *s = &o->sinks[i];
+		if (s->net) {
+			netsink_push(s->net, rec, len);
+			continue;
+		}
 		if (s->failed)
 			continue;
 		if (fwrite(rec, 1, len, s->fp) != len || putc('\n', s->fp) == EOF) {
@@ -93,6 +94,8 @@ static int output_check(struct output *o, char *err, size_t errlen)
 	int rc = 0;
 	for (size_t i = 0; i < o->n; i++) {
 		struct sink *s = &o->sinks[i];
+		if (s->net)
+			continue; /* its losses are counted, and reported at close */
 		if (!s->failed && fflush(s->fp) != 0) {
 			s->failed = true;
 			s->err = errno;
@@ -116,7 +119,7 @@ int output_reopen(struct output *o, char *err, size_t errlen)
 	int rc = output_check(o, err, errlen);
 	for (size_t i = 0; i < o->n; i++) {
 		struct sink *s = &o->sinks[i];
-		if (s->fp == stdout)
+		if (s->fp == stdout || s->net)
 			continue;
 		FILE *fp = fopen(s->spec, "a");
 		if (!fp) {
@@ -133,11 +136,69 @@ int output_reopen(struct output *o, char *err, size_t errlen)
 	return rc;
 }
 
+size_t output_stats(struct output *o, struct output_sink_stats *st, size_t max)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < o->n; i++) {
+		if (!o->sinks[i].net)
+			continue;
+		if (k < max) {
+			struct netsink_stats ns;
+			netsink_stats(o->sinks[i].net, &ns);
+			st[k] = (struct output_sink_stats){ o->sinks[i].spec, ns.queued, ns.sent,
+							    ns.dropped, ns.reconnects, ns.pending };
+		}
+		k++;
+	}
+	return k;
+}
+
+void output_set_close_timeout(struct output *o, unsigned ms)
+{
+	o->close_timeout_ms = ms;
+}
+
+/* Drains every network sink against one shared deadline, so n sinks cost one timeout, and
+ * appends "SPEC: N of M records not delivered (...)" to err for each that lost records. */
+static int output_close_net(struct output *o, char *err, size_t errlen, bool have_err)
+{
+	int64_t deadline = netsink_now_ms() + o->close_timeout_ms;
+	for (size_t i = 0; i < o->n; i++)
+		if (o->sinks[i].net)
+			netsink_drain(o->sinks[i].net, deadline);
+	int rc = 0;
+	size_t used = have_err && err ? strlen(err) : 0;
+	for (size_t i = 0; i < o->n; i++) {
+		struct sink *s = &o->sinks[i];
+		if (!s->net)
+			continue;
+		struct netsink_stats st;
+		uint64_t lost = netsink_close(s->net, deadline, &st);
+		s->net = NULL;
+		if (lost == 0)
+			continue;
+		rc = -1;
+		if (err && used < errlen) {
+			int w = snprintf(err + used, errlen - used,
+					 "%s%s: %llu of %llu records not delivered (dropped %llu, "
+					 "undelivered at close %llu, reconnects %llu)",
+					 used ? "; " : "", s->spec, (unsigned long long)lost,
+					 (unsigned long long)(st.queued + st.dropped),
+					 (unsigned long long)st.dropped, (unsigned long long)st.pending,
+					 (unsigned long long)st.reconnects);
+			used += w > 0 ? (size_t)w : 0;
+		}
+	}
+	return rc;
+}
+
 int output_close(struct output *o, char *err, size_t errlen)
 {
 	if (!o)
 		return 0;
 	int rc = output_check(o, err, errlen);
+	if (output_close_net(o, err, errlen, rc < 0) < 0)
+		rc = -1;
 	for (size_t i = 0; i < o->n; i++)
 		if (o->sinks[i].fp && o->sinks[i].fp != stdout && fclose(o->sinks[i].fp) != 0 && rc == 0) {
 			if (err)

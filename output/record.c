@@ -677,6 +677,20 @@ size_t record_metric(char *buf, size_t cap, const struct stats *st, const struct
 		if (r != SKIP_FLOW_EVICTED)
 			jw_uint(&w, skip_names[r], st->skip[r]);
 	jw_obj_close(&w);
+	if (x->n_sinks) {
+		jw_arr_open(&w, "sinks");
+		for (size_t i = 0; i < x->n_sinks; i++) {
+			const struct output_sink_stats *k = &x->sinks[i];
+			jw_obj_open(&w, NULL);
+			jw_str(&w, "spec", k->spec);
+			jw_uint(&w, "queued", k->queued);
+			jw_uint(&w, "sent", k->sent);
+			jw_uint(&w, "dropped", k->dropped);
+			jw_uint(&w, "reconnects", k->reconnects);
+			jw_obj_close(&w);
+		}
+		jw_arr_close(&w);
+	}
 	jw_obj_open(&w, "memory");
 	jw_uint(&w, "flows", x->mem_flows);
 	jw_uint(&w, "reassembly", x->mem_reasm);

@@ -8,6 +8,7 @@
 #include "core/obs.h"
 #include "core/stats.h"
 #include "detect/alert.h"
+#include "output/output.h"
 
 /* Writes the `event` record of one observation into buf[0..cap) without a newline.
  * Returns its length, 0 when it did not fit (then nothing in buf is to be written). */
@@ -27,6 +28,8 @@ struct metric_extra {
 	const char *const *app_names; /* nDPI app of flows, with their counts */
 	const uint64_t *app_counts;
 	size_t n_apps;
+	const struct output_sink_stats *sinks; /* network sinks, in -o order */
+	size_t n_sinks;
 };
 
 /* Writes a configuration event (event.dataset misroute.config): a change that worked, or an

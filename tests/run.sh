@@ -85,7 +85,8 @@ cli missing-file 1 "does-not-exist.pcap" -r "$tmp/does-not-exist.pcap"
 cli garbage-file 1 "garbage.pcap" -r "$tmp/garbage.pcap"
 cli bad-filter 1 "filter" -r "$top/tests/golden/dns-udp.pcap" -f "port port"
 cli bad-output 2 "no-such-dir" -r "$top/tests/golden/dns-udp.pcap" -o "$tmp/no-such-dir/x.json"
-cli unsupported-output 2 "redis" -r "$top/tests/golden/dns-udp.pcap" -o redis://127.0.0.1:6379/k
+cli bad-sink-spec 2 "redis" -r "$top/tests/golden/dns-udp.pcap" -o redis://127.0.0.1/k
+cli unreachable-sink 1 "not delivered" -r "$top/tests/golden/dns-udp.pcap" -o redis://127.0.0.1:9/k
 
 # The same capture through stdin and as a file gives the same records.
 if "$bin" -r - --log-events <"$top/tests/golden/dns-udp.pcap" >"$tmp/stdin.json" 2>"$tmp/stdin.err" &&
@@ -275,6 +276,13 @@ if /usr/bin/python3 "$top/tests/secrets.py" "$bin" $caps >"$tmp/secrets.log" 2>/
 	pass "secrets/$(tail -n 1 "$tmp/secrets.log")"
 else
 	fail "secrets" "$(grep -v ' 0 found' "$tmp/secrets.log" | head -n 5)"
+fi
+
+# --- network sinks: a real redis-server and syslog receivers, restarted in the middle ----------
+if "$top/tests/sinks.sh" "$bin" >"$tmp/sinks.log" 2>&1; then
+	pass "sinks $(grep -o 'written [0-9]*.*' "$tmp/sinks.log" | head -n 1)"
+else
+	fail "sinks" "$(grep -v '^ok' "$tmp/sinks.log" | tail -n 8)"
 fi
 
 # --- every record written above: ECS names and types, and jq reads every line --------------------
