@@ -15,6 +15,7 @@
 #include "capture/source.h"
 #include "core/limits.h"
 #include "engine/engine.h"
+#include "enrich/geo.h"
 #include "output/output.h"
 #include "rules/rules.h"
 #include "rules/suffix.h"
@@ -43,6 +44,7 @@ struct options {
 	const char *rule_files[MAX_RULE_FILES];
 	size_t n_rule_files;
 	bool check_rules;
+	const char *geoip_city, *geoip_asn;
 	const char *filter;
 	struct live_opts live;
 	unsigned stats_interval;   /* seconds between live metric records */
@@ -60,7 +62,12 @@ static void usage(FILE *fp)
 		"  -R, --rules FILE         rule file or Zeek Intel file (repeatable; default: the bundled\n"
 		"                           default.rules); SIGHUP reloads them all\n"
 		"      --check-rules        load and check the rule files, report every problem, exit\n"
-		"  -o, --output SPEC        '-' (stdout, default) or a file path, appended (repeatable)\n"
+		"      --geoip-city FILE    City or Country .mmdb (GeoLite2/GeoIP2, DB-IP lite; default: found\n"
+		"                           in /usr/share/GeoIP or /var/lib/GeoIP, see make geoip)\n"
+		"      --geoip-asn FILE     ASN .mmdb (default: found in the same places)\n"
+		"  -o, --output SPEC        '-' (stdout), a file (appended), syslog://HOST:PORT (RFC 5424\n"
+		"                           over TCP), syslog+udp://HOST:PORT, redis://HOST:PORT/KEY (RPUSH),\n"
+		"                           redis+stream://HOST:PORT/KEY (XADD); repeatable\n"
 		"      --log-events         also write one record per observation, not only incidents\n"
 		"      --context-window S   an autodiscover lookup keeps its client suspect S seconds (600)\n"
 		"      --alert-window S     repeats of an incident within S seconds are one record (600)\n"
@@ -106,6 +113,8 @@ enum {
 	OPT_CHECK_RULES,
 	OPT_CONTEXT_WINDOW,
 	OPT_ALERT_WINDOW,
+	OPT_GEOIP_CITY,
+	OPT_GEOIP_ASN,
 };
 
 /* Fills o from argv; returns 0, 1 when the run is over (--help, --version), 2 on bad usage. */
@@ -119,6 +128,8 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "check-rules", no_argument, NULL, OPT_CHECK_RULES },
 		{ "context-window", required_argument, NULL, OPT_CONTEXT_WINDOW },
 		{ "alert-window", required_argument, NULL, OPT_ALERT_WINDOW },
+		{ "geoip-city", required_argument, NULL, OPT_GEOIP_CITY },
+		{ "geoip-asn", required_argument, NULL, OPT_GEOIP_ASN },
 		{ "filter", required_argument, NULL, 'f' },
 		{ "snaplen", required_argument, NULL, 's' },
 		{ "buffer-size", required_argument, NULL, 'B' },
@@ -163,6 +174,12 @@ static int parse_args(int argc, char **argv, struct options *o)
 			break;
 		case OPT_CHECK_RULES:
 			o->check_rules = true;
+			break;
+		case OPT_GEOIP_CITY:
+			o->geoip_city = optarg;
+			break;
+		case OPT_GEOIP_ASN:
+			o->geoip_asn = optarg;
 			break;
 		case OPT_CONTEXT_WINDOW:
 			if (!parse_number("--context-window", optarg, 1, 86400, &v))
@@ -427,6 +444,9 @@ int main(int argc, char **argv)
 		suffix_free();
 		return 1;
 	}
+	/* A missing or broken database never stops misroute: the metric record says why. */
+	struct geo *geo = geo_open(o.geoip_city, o.geoip_asn);
+	engine_set_geo(e, geo);
 	install_signals();
 
 	int status = 0;
@@ -460,6 +480,7 @@ int main(int argc, char **argv)
 	engine_finish(e);
 	engine_metric(e, &cc, true);
 	engine_free(e);
+	geo_close(geo);
 	rules_free(rules);
 	suffix_free();
 	if (output_close(out, err, sizeof err) < 0) {

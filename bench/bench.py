@@ -65,6 +65,12 @@ def rules(build):
                         "bench", "rules_bench")
     for n in (10, 1000000):
         print(subprocess.run([tool, str(n)], capture_output=True, text=True, check=True).stdout, end="")
+    mmdb = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "..", "shared", "mmdb")
+    if os.path.isdir(mmdb):
+        geo = os.path.join(os.path.dirname(tool), "geo_bench")
+        print(subprocess.run([geo, os.path.join(mmdb, "GeoIP2-City-Test.mmdb"),
+                              os.path.join(mmdb, "GeoLite2-ASN-Test.mmdb")],
+                             capture_output=True, text=True, check=True).stdout, end="")
 
 
 if __name__ == "__main__":

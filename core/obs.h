@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 struct dns_msg;
+struct geo_info;
 struct tls_hello;
 struct ad_result;
 
@@ -34,6 +35,7 @@ struct obs_conn {
 	const char *community_id;
 	const char *mail_protocol; /* "smtp", "imap", "pop3" when the flow is mail, else NULL */
 	bool to_server;           /* source is the client (the side that opened the flow) */
+	const struct geo_info *src_geo, *dst_geo; /* ASN and geo of both ends, or NULL */
 };
 
 /* Bytes from the network with their length: may hold NUL or invalid UTF-8. */

@@ -7,6 +7,7 @@
 #include <stdint.h>
 
 #include "core/obs.h"
+#include "enrich/geo.h"
 
 #define ALERT_MAX_EVIDENCE 8
 #define ALERT_NAME 256
@@ -41,6 +42,8 @@ struct alert {
 	/* The connection of the first occurrence; its strings copied below. */
 	struct obs_conn conn;
 	char community_id[32], application[32], protocol[16];
+	struct geo_info src_geo, dst_geo; /* copies; conn's pointers are set when written */
+	bool have_geo;
 	char name[ALERT_NAME];        /* the name the incident is about (aggregation key) */
 	char domain[ALERT_NAME];      /* the reserved or watched domain D */
 	char atomic[ALERT_NAME];      /* threat.enrichments.matched.atomic: the observed value */

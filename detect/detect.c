@@ -251,6 +251,12 @@ static struct alert *detect_begin(struct detector *d, enum alert_kind k, const s
 		a->conn.dport = o->conn.sport;
 		a->conn.to_server = true;
 	}
+	if (o->conn.src_geo && o->conn.dst_geo) {
+		a->have_geo = true;
+		a->src_geo = o->conn.to_server ? *o->conn.src_geo : *o->conn.dst_geo;
+		a->dst_geo = o->conn.to_server ? *o->conn.dst_geo : *o->conn.src_geo;
+	}
+	a->conn.src_geo = a->conn.dst_geo = NULL;
 	detect_copy(a->community_id, sizeof a->community_id, o->conn.community_id);
 	detect_copy(a->application, sizeof a->application, o->conn.application);
 	a->conn.community_id = a->community_id;

@@ -68,6 +68,8 @@ void engine_free(struct engine *e)
 	free(e);
 }
 
+void engine_set_geo(struct engine *e, struct geo *g) { e->geo = g; }
+
 void engine_set_rules(struct engine *e, const struct ruleset *rules)
 {
 	detect_set_rules(e->det, rules);
@@ -111,6 +113,12 @@ void engine_observe(struct engine *e, const struct flow *f, int dir, uint64_t ts
 	community_id_v1(0, f->ip_version, f->cli, f->srv, f->proto, f->cport, f->sport, cid);
 	c->community_id = cid;
 	c->to_server = dir == 0;
+	if (e->geo && o->kind != OBS_FLOW) {
+		geo_lookup(e->geo, c->ip_version, c->src, &e->geo_src);
+		geo_lookup(e->geo, c->ip_version, c->dst, &e->geo_dst);
+		c->src_geo = &e->geo_src;
+		c->dst_geo = &e->geo_dst;
+	}
 	c->mail_protocol = f->mail_proto != MAIL_UNKNOWN ? mail_proto_name(f->mail_proto)
 						 : app_mail_protocol(f);
 	if (e->cfg.log_events && o->kind != OBS_FLOW)
@@ -344,6 +352,9 @@ void engine_metric(struct engine *e, const struct capture_counters *cc, bool fin
 		.app_counts = counts,
 	};
 	x.n_apps = dpi_tallies(e->dpi, names, counts, ENGINE_MAX_APPS);
+	if (e->geo) {
+		x.geo = e->geo;
+	}
 	struct output_sink_stats sinks[16];
 	x.n_sinks = output_stats(e->out, sinks, 16);
 	x.sinks = sinks;

@@ -30,6 +30,10 @@ struct engine;
  * NULL with a reason in err when it cannot start (nDPI, memory). */
 struct engine *engine_new(const struct engine_config *cfg, const struct ruleset *rules,
 			  struct output *out, char *err, size_t errlen);
+struct geo;
+/* ASN and geo databases for both ends of every record (borrowed; NULL: none). */
+void engine_set_geo(struct engine *e, struct geo *g);
+
 /* A reloaded rule set (borrowed, like the first): used from the next packet on. */
 void engine_set_rules(struct engine *e, const struct ruleset *rules);
 void engine_free(struct engine *e);

@@ -7,6 +7,7 @@
 #include "core/limits.h"
 #include "core/obs.h"
 #include "detect/detect.h"
+#include "enrich/geo.h"
 #include "dissectors/autodiscover.h"
 #include "dissectors/dns.h"
 #include "dissectors/quic.h"
@@ -31,6 +32,8 @@ struct engine {
 	struct dpi *dpi;
 	struct reasm_ctx reasm;
 	struct detector *det;
+	struct geo *geo;         /* borrowed; NULL: no enrichment */
+	struct geo_info geo_src, geo_dst;
 	uint64_t now_us, last_expire_us;
 	/* The flow and direction a stream delivery belongs to (set around reasm calls). */
 	struct flow *cur_flow;

@@ -11,6 +11,7 @@
 #include "dissectors/dns.h"
 #include "dissectors/tls.h"
 #include "core/limits.h"
+#include "enrich/geo.h"
 #include "output/json.h"
 #include "rules/suffix.h"
 
@@ -21,12 +22,45 @@ static void record_ip(struct jw *w, const char *key, int version, const uint8_t 
 	jw_str(w, key, t);
 }
 
+/* ECS as.* and geo.* of one end; a special-purpose address is named in geo.name. */
+static void record_geo(struct jw *w, const struct geo_info *g)
+{
+	if (g->asn) {
+		jw_obj_open(w, "as");
+		jw_uint(w, "number", g->asn);
+		if (g->as_org[0]) {
+			jw_obj_open(w, "organization");
+			jw_str(w, "name", g->as_org);
+			jw_obj_close(w);
+		}
+		jw_obj_close(w);
+	}
+	if (!g->special && !g->country[0] && !g->city[0] && !g->has_location)
+		return;
+	jw_obj_open(w, "geo");
+	if (g->special)
+		jw_str(w, "name", g->special);
+	if (g->country[0])
+		jw_str(w, "country_iso_code", g->country);
+	if (g->city[0])
+		jw_str(w, "city_name", g->city);
+	if (g->has_location) {
+		jw_obj_open(w, "location");
+		jw_double(w, "lat", g->lat);
+		jw_double(w, "lon", g->lon);
+		jw_obj_close(w);
+	}
+	jw_obj_close(w);
+}
+
 static void record_endpoint(struct jw *w, const char *key, int version, const uint8_t *a,
-			    uint16_t port, const struct obs_str *domain)
+			    uint16_t port, const struct obs_str *domain, const struct geo_info *g)
 {
 	jw_obj_open(w, key);
 	record_ip(w, "ip", version, a);
 	jw_uint(w, "port", port);
+	if (g)
+		record_geo(w, g);
 	if (domain && domain->p) {
 		jw_strn(w, "domain", domain->p, domain->len);
 		char name[NAME_TEXT_MAX];
@@ -82,8 +116,8 @@ static void record_head(struct jw *w, const struct obs_conn *c, const char *data
 	jw_arr_close(w);
 	jw_str(w, "dataset", dataset);
 	jw_obj_close(w);
-	record_endpoint(w, "source", c->ip_version, c->src, c->sport, NULL);
-	record_endpoint(w, "destination", c->ip_version, c->dst, c->dport, dest_domain);
+	record_endpoint(w, "source", c->ip_version, c->src, c->sport, NULL, c->src_geo);
+	record_endpoint(w, "destination", c->ip_version, c->dst, c->dport, dest_domain, c->dst_geo);
 }
 
 static const char *const dns_opcodes[16] = { "QUERY", "IQUERY", "STATUS", NULL, "NOTIFY",
@@ -541,9 +575,10 @@ size_t record_alert(char *buf, size_t cap, const struct alert *a)
 	jw_obj_close(&w);
 	jw_str(&w, "message", a->message);
 	struct obs_str dom = { a->server_name, strlen(a->server_name) };
-	record_endpoint(&w, "source", a->conn.ip_version, a->conn.src, a->conn.sport, NULL);
+	record_endpoint(&w, "source", a->conn.ip_version, a->conn.src, a->conn.sport, NULL,
+			a->have_geo ? &a->src_geo : NULL);
 	record_endpoint(&w, "destination", a->conn.ip_version, a->conn.dst, a->conn.dport,
-			a->server_name[0] ? &dom : NULL);
+			a->server_name[0] ? &dom : NULL, a->have_geo ? &a->dst_geo : NULL);
 	struct obs_conn c = a->conn;
 	c.community_id = a->community_id;
 	c.application = a->application[0] ? a->application : NULL;
@@ -677,6 +712,22 @@ size_t record_metric(char *buf, size_t cap, const struct stats *st, const struct
 		if (r != SKIP_FLOW_EVICTED)
 			jw_uint(&w, skip_names[r], st->skip[r]);
 	jw_obj_close(&w);
+	if (x->geo) {
+		struct geo_stats gs;
+		geo_stats(x->geo, &gs);
+		jw_obj_open(&w, "geo");
+		jw_uint(&w, "lookups", gs.lookups);
+		jw_uint(&w, "cache_hits", gs.cache_hits);
+		jw_uint(&w, "db_lookups", gs.db_lookups);
+		jw_uint(&w, "not_found", gs.not_found);
+		jw_uint(&w, "errors", gs.errors);
+		jw_obj_close(&w);
+		/* Why enrichment fields are absent, when they are: a database missing or broken. */
+		jw_obj_open(&w, "geo_status");
+		jw_str(&w, "city", geo_status(x->geo, GEO_DB_CITY));
+		jw_str(&w, "asn", geo_status(x->geo, GEO_DB_ASN));
+		jw_obj_close(&w);
+	}
 	if (x->n_sinks) {
 		jw_arr_open(&w, "sinks");
 		for (size_t i = 0; i < x->n_sinks; i++) {

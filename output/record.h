@@ -14,6 +14,8 @@
  * Returns its length, 0 when it did not fit (then nothing in buf is to be written). */
 size_t record_event(char *buf, size_t cap, const struct obs *o);
 
+struct geo;
+
 /* Writes the `alert` record of one incident (aggregated: count, first and last time). */
 size_t record_alert(char *buf, size_t cap, const struct alert *a);
 
@@ -28,6 +30,7 @@ struct metric_extra {
 	const char *const *app_names; /* nDPI app of flows, with their counts */
 	const uint64_t *app_counts;
 	size_t n_apps;
+	const struct geo *geo;        /* its statistics and database status, or NULL */
 	const struct output_sink_stats *sinks; /* network sinks, in -o order */
 	size_t n_sinks;
 };

@@ -13,6 +13,9 @@ tmp=$(mktemp -d "${TMPDIR:-/tmp}/misroute-tests.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 # Sanitizer reports fail the run: leaks included, and every report exits with 99.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:exitcode=99:abort_on_error=0}
+# Enrichment from the databases this machine may have would make records differ between
+# machines: tests name their databases explicitly.
+export MISROUTE_GEOIP_DIR=/nonexistent
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1:exitcode=99}
 
 passed=0
@@ -283,6 +286,33 @@ if "$top/tests/sinks.sh" "$bin" >"$tmp/sinks.log" 2>&1; then
 	pass "sinks $(grep -o 'written [0-9]*.*' "$tmp/sinks.log" | head -n 1)"
 else
 	fail "sinks" "$(grep -v '^ok' "$tmp/sinks.log" | tail -n 8)"
+fi
+
+# --- enrichment: MaxMind's test databases; a broken or missing one never stops misroute ------
+if [ -d "$shared/mmdb" ]; then
+	"$bin" -r "$top/tests/golden/incidents/k3-mail-after-autodiscover.pcap" --log-events \
+		--geoip-city "$shared/mmdb/GeoIP2-City-Test.mmdb" --geoip-asn "$shared/mmdb/GeoLite2-ASN-Test.mmdb" \
+		>"$tmp/geo.json" 2>"$tmp/geo.err"
+	st=$?
+	cat "$tmp/geo.json" >>"$tmp/records.json"
+	if [ "$st" -eq 0 ] && grep -q '"city":"loaded' "$tmp/geo.json" && grep -q '"asn":"loaded' "$tmp/geo.json" &&
+		grep -q '"geo":{"name":"private"}' "$tmp/geo.json"; then
+		pass "geo/test-databases"
+	else
+		fail "geo/test-databases" "exit $st: $(head -c 300 "$tmp/geo.err")"
+	fi
+	"$bin" -r "$top/samples/benign.pcap" --geoip-city "$shared/mmdb/GeoIP2-City-Test-Invalid-Node-Count.mmdb" \
+		--geoip-asn "$tmp/no-such.mmdb" >"$tmp/geo.json" 2>"$tmp/geo.err"
+	st=$?
+	cat "$tmp/geo.json" >>"$tmp/records.json"
+	if [ "$st" -eq 0 ] && grep -q '"city":"[^"]*Invalid-Node-Count.mmdb: ' "$tmp/geo.json" &&
+		grep -q '"asn":"missing: ' "$tmp/geo.json"; then
+		pass "geo/broken-and-missing"
+	else
+		fail "geo/broken-and-missing" "exit $st: $(grep -o '"geo_status":{[^}]*}' "$tmp/geo.json")"
+	fi
+else
+	echo "note: $shared/mmdb not found: the enrichment tests with MaxMind's databases are skipped"
 fi
 
 # --- every record written above: ECS names and types, and jq reads every line --------------------
