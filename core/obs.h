@@ -95,6 +95,9 @@ struct obs_flow {
 struct obs {
 	enum obs_kind kind;
 	struct obs_conn conn;
+	/* OBS_DNS: ASN and geo of each answer record's address, parallel to dns->rr (entries of
+	 * records that are not A/AAAA answers are unused), or NULL. */
+	const struct geo_info *answer_geo;
 	union {
 		const struct dns_msg *dns;
 		const struct obs_http *http;

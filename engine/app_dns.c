@@ -1,4 +1,5 @@
 /* app_dns.c: DNS messages from UDP payloads and from TCP streams (RFC 1035 4.2, RFC 7766). */
+#include <arpa/inet.h>
 #include <string.h>
 
 #include "core/cursor.h"
@@ -18,6 +19,17 @@ void app_dns_message(struct engine *e, struct flow *f, int dir, const uint8_t *p
 		stats_skip(&e->st, SKIP_DNS_MALFORMED);
 	e->st.obs_dns++;
 	struct obs o = { .kind = OBS_DNS, .u.dns = &e->dns };
+	/* The addresses a name resolves to, enriched like the ends of the connection. */
+	if (e->geo_on && e->cfg.log_events) {
+		for (uint16_t i = 0; i < e->dns.n_rr; i++) {
+			const struct dns_rr *rr = &e->dns.rr[i];
+			uint8_t ip[16] = { 0 };
+			if (rr->section == DNS_ANSWER && (rr->type == 1 || rr->type == 28) &&
+			    inet_pton(rr->type == 28 ? AF_INET6 : AF_INET, rr->data, ip) == 1)
+				geo_lookup(e->geo, rr->type == 28 ? 6 : 4, ip, &e->geo_answers[i]);
+		}
+		o.answer_geo = e->geo_answers;
+	}
 	engine_observe(e, f, dir, e->now_us, &o);
 }
 

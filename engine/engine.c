@@ -68,7 +68,12 @@ void engine_free(struct engine *e)
 	free(e);
 }
 
-void engine_set_geo(struct engine *e, struct geo *g) { e->geo = g; }
+void engine_set_geo(struct engine *e, struct geo *g)
+{
+	e->geo = g;
+	e->geo_on = g && (strncmp(geo_status(g, GEO_DB_CITY), "loaded", 6) == 0 ||
+			  strncmp(geo_status(g, GEO_DB_ASN), "loaded", 6) == 0);
+}
 
 void engine_set_rules(struct engine *e, const struct ruleset *rules)
 {

@@ -33,7 +33,9 @@ struct engine {
 	struct reasm_ctx reasm;
 	struct detector *det;
 	struct geo *geo;         /* borrowed; NULL: no enrichment */
+	bool geo_on;             /* at least one of its databases is loaded */
 	struct geo_info geo_src, geo_dst;
+	struct geo_info geo_answers[DNS_MAX_RRS];
 	uint64_t now_us, last_expire_us;
 	/* The flow and direction a stream delivery belongs to (set around reasm calls). */
 	struct flow *cur_flow;

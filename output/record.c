@@ -176,7 +176,31 @@ static void record_dns_flags(struct jw *w, const struct dns_msg *m)
 	jw_arr_close(w);
 }
 
-static void record_dns(struct jw *w, const struct dns_msg *m)
+static void record_geo(struct jw *w, const struct geo_info *g);
+
+/* misroute.dns.answer_enrichment: ASN and geo of each address answered (ECS has no place for
+ * them inside dns.answers). */
+static void record_dns_answer_geo(struct jw *w, const struct dns_msg *m,
+				  const struct geo_info *geo)
+{
+	bool any = false;
+	for (uint16_t i = 0; i < m->n_rr; i++) {
+		const struct dns_rr *rr = &m->rr[i];
+		if (rr->section != DNS_ANSWER || (rr->type != 1 && rr->type != 28))
+			continue;
+		if (!any)
+			jw_arr_open(w, "answer_enrichment");
+		any = true;
+		jw_obj_open(w, NULL);
+		jw_str(w, "ip", rr->data);
+		record_geo(w, &geo[i]);
+		jw_obj_close(w);
+	}
+	if (any)
+		jw_arr_close(w);
+}
+
+static void record_dns(struct jw *w, const struct dns_msg *m, const struct geo_info *answer_geo)
 {
 	char tn[16], op[16];
 	jw_obj_open(w, "dns");
@@ -216,7 +240,10 @@ static void record_dns(struct jw *w, const struct dns_msg *m)
 	bool other_sections = false;
 	for (uint16_t i = 0; i < m->n_rr && !other_sections; i++)
 		other_sections = m->rr[i].section != DNS_ANSWER;
-	if (m->n_q < 2 && !other_sections && !m->edns && !m->rr_dropped && !m->reason)
+	bool answer_ips = false;
+	for (uint16_t i = 0; i < m->n_rr && answer_geo && !answer_ips; i++)
+		answer_ips = m->rr[i].section == DNS_ANSWER && (m->rr[i].type == 1 || m->rr[i].type == 28);
+	if (m->n_q < 2 && !other_sections && !m->edns && !m->rr_dropped && !m->reason && !answer_ips)
 		return;
 	jw_obj_open(w, "misroute");
 	jw_obj_open(w, "dns");
@@ -232,6 +259,8 @@ static void record_dns(struct jw *w, const struct dns_msg *m)
 	}
 	record_dns_section(w, "authorities", m, DNS_AUTHORITY);
 	record_dns_section(w, "additionals", m, DNS_ADDITIONAL);
+	if (answer_ips)
+		record_dns_answer_geo(w, m, answer_geo);
 	if (m->edns) {
 		jw_obj_open(w, "edns");
 		jw_uint(w, "udp_size", m->edns_udp_size);
@@ -469,7 +498,7 @@ size_t record_event(char *buf, size_t cap, const struct obs *o)
 	case OBS_DNS:
 		record_head(&w, &o->conn, "misroute.dns", NULL);
 		record_network(&w, &o->conn, "dns");
-		record_dns(&w, o->u.dns);
+		record_dns(&w, o->u.dns, o->answer_geo);
 		break;
 	case OBS_HTTP:
 		record_head(&w, &o->conn, "misroute.http", o->u.http->host.p && !o->u.http->host_ipv6
