@@ -315,6 +315,20 @@ else
 	echo "note: $shared/mmdb not found: the enrichment tests with MaxMind's databases are skipped"
 fi
 
+# An ASN database built here (tools/asn2mmdb.pl, as make geoip does) names the servers of the
+# January 2026 case in its alerts and events.
+printf '202.239.113.0,202.239.113.255,2514,"NTT PC Communications, Inc."\n2001:db8:1::,2001:db8:1::ffff,64500,Doc\n' >"$tmp/asn.csv"
+if perl "$top/tools/asn2mmdb.pl" "$tmp/asn.mmdb" "$tmp/asn.csv" 2>"$tmp/asn.err" &&
+	"$bin" -r "$top/samples/example-com-autodetect.pcap" --log-events --geoip-asn "$tmp/asn.mmdb" \
+		>"$tmp/asn.json" 2>>"$tmp/asn.err" &&
+	grep '"kind":"alert"' "$tmp/asn.json" | grep -q '"destination":{"ip":"202.239.113.20","port":993,"as":{"number":2514,"organization":{"name":"NTT PC Communications, Inc."}}' &&
+	grep -q '"answer_enrichment":\[{"ip":"202.239.113.20","as":{"number":2514' "$tmp/asn.json"; then
+	cat "$tmp/asn.json" >>"$tmp/records.json"
+	pass "geo/built-asn-database"
+else
+	fail "geo/built-asn-database" "$(head -c 300 "$tmp/asn.err")"
+fi
+
 # --- every record written above: ECS names and types, and jq reads every line --------------------
 if python3 "$top/tests/ecs_check.py" "$top/tests/ecs_fields.tsv" "$tmp/records.json" >"$tmp/ecs.log" 2>&1 &&
 	jq -c . "$tmp/records.json" >/dev/null 2>"$tmp/jq.err"; then
