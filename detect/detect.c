@@ -558,6 +558,21 @@ static void detect_ad_answer(struct detector *d, const struct obs *o, const char
 	}
 }
 
+/* Whether any name the server is known by (from the connection, or from passive DNS) lies
+ * inside domain. */
+static bool detect_server_inside(const struct detector *d, const char *const *names,
+				 unsigned n_names, const struct alert_evidence *const *pd,
+				 unsigned n_pd, const char *domain)
+{
+	for (unsigned k = 0; k < n_names; k++)
+		if (detect_inside(d, names[k], domain))
+			return true;
+	for (unsigned k = 0; k < n_pd; k++)
+		if (detect_inside(d, pd[k]->name, domain))
+			return true;
+	return false;
+}
+
 /* Kind 3: a mail connection from a client with a live autodiscover context for D, to a server
  * whose known names all lie outside D. names: what this connection says (SNI, banner). */
 static void detect_mail_after(struct detector *d, const struct obs *o, const char *const *names,
@@ -574,12 +589,7 @@ static void detect_mail_after(struct detector *d, const struct obs *o, const cha
 		const struct detect_ctx *x = &c->ctx[i];
 		if (!x->domain[0] || o->conn.ts_us > x->ts_us + d->cfg.context_us)
 			continue;
-		bool inside = false;
-		for (unsigned k = 0; k < n_names && !inside; k++)
-			inside = detect_inside(d, names[k], x->domain);
-		for (unsigned k = 0; k < n_pd && !inside; k++)
-			inside = detect_inside(d, pd[k]->name, x->domain);
-		if (inside)
+		if (detect_server_inside(d, names, n_names, pd, n_pd, x->domain))
 			continue;
 		const char *server = n_names ? names[0] : pd[0]->name;
 		const struct rule *r = rules_match_name(d->rules, x->domain);
@@ -616,11 +626,7 @@ static void detect_credentials(struct detector *d, const struct obs *o, const ch
 		return;
 	const struct alert_evidence *pd[DETECT_PDNS_NAMES];
 	unsigned n_pd = detect_pdns_names(d, o, pd, DETECT_PDNS_NAMES);
-	bool inside = false;
-	for (unsigned k = 0; k < n_names && !inside; k++)
-		inside = detect_inside(d, names[k], domain);
-	for (unsigned k = 0; k < n_pd && !inside; k++)
-		inside = detect_inside(d, pd[k]->name, domain);
+	bool inside = detect_server_inside(d, names, n_names, pd, n_pd, domain);
 	/* A watched account may log in to a server we cannot name; a reserved one never may. */
 	if (inside || (r->cls == RULE_WATCHED && n_names + n_pd == 0))
 		return;
