@@ -2,7 +2,8 @@
 # deps.sh: installs the Debian packages misroute needs to build and test, when any is missing.
 set -eu
 pkgs="build-essential pkg-config libpcap-dev libndpi-dev libjansson-dev libmaxminddb-dev
-      zlib1g-dev libgcrypt20-dev libpsl-dev publicsuffix libidn2-dev libmaxmind-db-writer-perl libnet-works-perl libcmocka-dev clang python3 python3-scapy jq tcpdump libhiredis-dev redis-server socat"
+      zlib1g-dev libgcrypt20-dev libpsl-dev publicsuffix libidn2-dev libmaxmind-db-writer-perl libnet-works-perl libcmocka-dev clang python3 python3-scapy jq tcpdump libhiredis-dev redis-server socat
+      tcpreplay iproute2 valgrind"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
