@@ -47,7 +47,7 @@ struct netsink {
 	pthread_cond_t done; /* a record left the queue, or the writer exited */
 	struct netsink_entry *q;
 	size_t cap, head, count, bytes;
-	bool draining, stop, exited;
+	bool started, draining, stop, exited;
 	int64_t deadline_ms;
 	struct netsink_stats st;
 
@@ -516,24 +516,6 @@ struct netsink *netsink_open(const char *spec, char *err, size_t errlen)
 	pthread_cond_init(&s->work, &ca);
 	pthread_cond_init(&s->done, &ca);
 	pthread_condattr_destroy(&ca);
-
-	/* The writer takes no signals: they stay with the capture thread, whose blocking reads
-	 * they must interrupt; SIGPIPE from hiredis's write() turns into EPIPE. */
-	sigset_t all, old;
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	int rc = pthread_create(&s->thread, NULL, netsink_writer, s);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (rc != 0) {
-		snprintf(err, errlen, "%s: cannot start the writer thread: %s", spec, strerror(rc));
-		pthread_cond_destroy(&s->work);
-		pthread_cond_destroy(&s->done);
-		pthread_mutex_destroy(&s->mu);
-		free(s->q);
-		free(s->spec);
-		free(s);
-		return NULL;
-	}
 	return s;
 oom:
 	if (s) {
@@ -543,6 +525,23 @@ oom:
 	}
 	snprintf(err, errlen, "%s: out of memory", spec);
 	return NULL;
+}
+
+int netsink_start(struct netsink *s, char *err, size_t errlen)
+{
+	/* The writer takes no signals: they stay with the capture thread, whose blocking reads
+	 * they must interrupt; SIGPIPE from hiredis's write() turns into EPIPE. */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	int rc = pthread_create(&s->thread, NULL, netsink_writer, s);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0) {
+		snprintf(err, errlen, "%s: cannot start the writer thread: %s", s->spec, strerror(rc));
+		return -1;
+	}
+	s->started = true;
+	return 0;
 }
 
 void netsink_push(struct netsink *s, const char *rec, size_t len)
@@ -590,13 +589,14 @@ uint64_t netsink_close(struct netsink *s, int64_t deadline_ms, struct netsink_st
 	netsink_drain(s, deadline_ms);
 	pthread_mutex_lock(&s->mu);
 	struct timespec ts = netsink_abstime(s->deadline_ms);
-	while (s->count > 0 && !s->exited && netsink_now_ms() < s->deadline_ms)
+	while (s->started && s->count > 0 && !s->exited && netsink_now_ms() < s->deadline_ms)
 		pthread_cond_timedwait(&s->done, &s->mu, &ts);
 	s->stop = true;
 	pthread_cond_broadcast(&s->work);
 	pthread_mutex_unlock(&s->mu);
 	/* The writer notices stop within NETSINK_IO_TIMEOUT_MS (bounded connect and send). */
-	pthread_join(s->thread, NULL);
+	if (s->started)
+		pthread_join(s->thread, NULL);
 
 	struct netsink_stats st = s->st;
 	st.pending = s->count;

@@ -70,10 +70,14 @@ int netsink_severity(const char *rec, size_t len);
 int netsink_syslog_header(char *buf, size_t cap, int severity, int64_t ts_us, const char *host,
 			  long pid);
 
-/* Opens a sink for spec and starts its writer thread. The collector need not be reachable:
- * records queue and the writer keeps retrying. Returns NULL with a one-line reason in err
- * (bad spec, out of memory, thread). */
+/* Opens a sink for spec; records queue until netsink_start. The collector need not be
+ * reachable: the writer keeps retrying. Returns NULL with a one-line reason in err (bad spec,
+ * out of memory). */
 struct netsink *netsink_open(const char *spec, char *err, size_t errlen);
+
+/* Starts the writer thread (after privileges are dropped, so that it holds none); 0, or -1
+ * with a reason in err. */
+int netsink_start(struct netsink *s, char *err, size_t errlen);
 
 /* Copies rec (len bytes, no newline) into the queue, or drops and counts it when the queue is
  * full. Never blocks on the network. */

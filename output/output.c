@@ -3,6 +3,7 @@
 #include "output/netsink.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +21,7 @@ struct sink {
 };
 
 struct output {
+	pthread_mutex_t mu;   /* one record at a time from any worker; reopen and flush too */
 	size_t n;
 	unsigned close_timeout_ms;
 	struct sink sinks[OUTPUT_MAX_SINKS];
@@ -59,6 +61,7 @@ struct output *output_open(const char *const *specs, size_t n, char *err, size_t
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
+	pthread_mutex_init(&o->mu, NULL);
 	for (size_t i = 0; i < n; i++) {
 		o->sinks[i].spec = specs[i];
 		if (output_open_sink(&o->sinks[i], err, errlen) < 0) {
@@ -72,8 +75,17 @@ struct output *output_open(const char *const *specs, size_t n, char *err, size_t
 	return o;
 }
 
+int output_start(struct output *o, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < o->n; i++)
+		if (o->sinks[i].net && netsink_start(o->sinks[i].net, err, errlen) < 0)
+			return -1;
+	return 0;
+}
+
 void output_write(struct output *o, const char *rec, size_t len)
 {
+	pthread_mutex_lock(&o->mu);
 	for (size_t i = 0; i < o->n; i++) {
 		struct sink *s = &o->sinks[i];
 		if (s->net) {
@@ -87,6 +99,7 @@ void output_write(struct output *o, const char *rec, size_t len)
 			s->err = errno;
 		}
 	}
+	pthread_mutex_unlock(&o->mu);
 }
 
 static int output_check(struct output *o, char *err, size_t errlen)
@@ -111,11 +124,15 @@ static int output_check(struct output *o, char *err, size_t errlen)
 
 int output_flush(struct output *o, char *err, size_t errlen)
 {
-	return output_check(o, err, errlen);
+	pthread_mutex_lock(&o->mu);
+	int rc = output_check(o, err, errlen);
+	pthread_mutex_unlock(&o->mu);
+	return rc;
 }
 
 int output_reopen(struct output *o, char *err, size_t errlen)
 {
+	pthread_mutex_lock(&o->mu);
 	int rc = output_check(o, err, errlen);
 	for (size_t i = 0; i < o->n; i++) {
 		struct sink *s = &o->sinks[i];
@@ -133,6 +150,7 @@ int output_reopen(struct output *o, char *err, size_t errlen)
 		s->failed = false;
 		setvbuf(s->fp, NULL, _IOFBF, OUTPUT_BUFFER);
 	}
+	pthread_mutex_unlock(&o->mu);
 	return rc;
 }
 
@@ -205,6 +223,7 @@ int output_close(struct output *o, char *err, size_t errlen)
 				snprintf(err, errlen, "%s: %s", o->sinks[i].spec, strerror(errno));
 			rc = -1;
 		}
+	pthread_mutex_destroy(&o->mu);
 	free(o);
 	return rc;
 }

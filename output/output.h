@@ -29,8 +29,13 @@ struct output;
  * one-line reason naming the spec into err. */
 struct output *output_open(const char *const *specs, size_t n, char *err, size_t errlen);
 
-/* Writes one record (len bytes, no newline) and a newline to every sink. Network sinks copy it
- * into their queue and never block; a full queue drops it and counts the drop. */
+/* Starts the network sinks' writer threads (records written before wait in their queues):
+ * called once privileges are dropped. 0, or -1 with a reason in err. */
+int output_start(struct output *o, char *err, size_t errlen);
+
+/* Writes one record (len bytes, no newline) and a newline to every sink, whole even when
+ * several threads write at once. Network sinks copy it into their queue and never block; a
+ * full queue drops it and counts the drop. */
 void output_write(struct output *o, const char *rec, size_t len);
 
 /* Flushes every sink; returns 0, or -1 when a sink failed to write (err says which). */

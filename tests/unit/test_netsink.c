@@ -133,6 +133,7 @@ static void test_queue_bound(void **state)
 	struct netsink *s = netsink_open("syslog://127.0.0.1:1", err, sizeof err);
 	unsetenv("MISROUTE_SINK_QUEUE");
 	assert_non_null(s);
+	assert_int_equal(netsink_start(s, err, sizeof err), 0);
 	for (int i = 0; i < 10; i++)
 		netsink_push(s, "{\"kind\":\"event\"}", 16);
 	struct netsink_stats st;
