@@ -3,6 +3,7 @@
 #ifndef MISROUTE_STATS_H
 #define MISROUTE_STATS_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* X(ENUM, "name in metric records") */
@@ -83,6 +84,13 @@ struct stats {
 	uint64_t records_written;
 	uint64_t alerts[7];      /* incident records written, by enum alert_kind */
 	uint64_t skip[SKIP_MAX];
+};
+
+/* What a live capture says of itself (pcap_stats), and the packets its engine took. */
+struct capture_counters {
+	bool valid;
+	uint64_t received, dropped, ifdropped;
+	uint64_t packets;
 };
 
 static inline void stats_skip(struct stats *st, enum skip_reason r)

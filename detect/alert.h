@@ -44,6 +44,7 @@ struct alert {
 	char community_id[32], application[32], protocol[16];
 	struct geo_info src_geo, dst_geo; /* copies; conn's pointers are set when written */
 	bool have_geo;
+	bool capture_loss;            /* the capture dropped packets while it was raised */
 	char name[ALERT_NAME];        /* the name the incident is about (aggregation key) */
 	char domain[ALERT_NAME];      /* the reserved or watched domain D */
 	char atomic[ALERT_NAME];      /* threat.enrichments.matched.atomic: the observed value */

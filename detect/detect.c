@@ -71,6 +71,7 @@ struct detector {
 	struct alert *pending[DETECT_MAX_PENDING]; /* a ring, oldest first */
 	unsigned head, n;
 	uint64_t raised[ALERT_RESERVED_ADDR + 1];
+	bool lossy;                      /* the capture drops packets now */
 	struct alert scratch;
 };
 
@@ -232,6 +233,7 @@ static struct alert *detect_begin(struct detector *d, enum alert_kind k, const s
 	a->count = 1;
 	a->first_us = a->last_us = o->conn.ts_us;
 	a->severity = detect_base_severity[k];
+	a->capture_loss = d->lossy;
 	if (r) {
 		if (r->severity > a->severity)
 			a->severity = r->severity;
@@ -304,6 +306,7 @@ static void detect_submit(struct detector *d, const struct alert *a)
 		struct alert *p = d->pending[(d->head + i) % DETECT_MAX_PENDING];
 		if (detect_same(p, a)) {
 			p->count++;
+			p->capture_loss |= a->capture_loss;
 			if (a->last_us > p->last_us)
 				p->last_us = a->last_us;
 			return;
@@ -322,6 +325,11 @@ static void detect_submit(struct detector *d, const struct alert *a)
 	copy->conn.application = copy->application[0] ? copy->application : NULL;
 	d->pending[(d->head + d->n) % DETECT_MAX_PENDING] = copy;
 	d->n++;
+}
+
+void detect_set_capture_loss(struct detector *d, bool lossy)
+{
+	d->lossy = lossy;
 }
 
 void detect_tick(struct detector *d, uint64_t now_us)

@@ -27,6 +27,9 @@ struct detector *detect_new(const struct detect_config *cfg, const struct rulese
 void detect_free(struct detector *d);
 void detect_set_rules(struct detector *d, const struct ruleset *rules);
 
+/* Whether the capture is dropping packets now: incidents raised meanwhile say so. */
+void detect_set_capture_loss(struct detector *d, bool lossy);
+
 /* One observation (o->conn filled). Everything kept is copied. */
 void detect_observe(struct detector *d, const struct obs *o);
 

@@ -12,6 +12,7 @@
 #include "engine/internal.h"
 #include "flow/communityid.h"
 #include "output/record.h"
+#include "output/summary.h"
 
 /* Flow and fragment timeouts are checked once per second of packet time. */
 #define ENGINE_EXPIRE_EVERY_US 1000000ull
@@ -31,29 +32,68 @@ void engine_config_defaults(struct engine_config *c)
 static void engine_release_flow(void *arg, struct flow *f);
 static void engine_alert(void *arg, const struct alert *a);
 
-struct engine *engine_new(const struct engine_config *cfg, const struct ruleset *rules,
-			  struct output *out, char *err, size_t errlen)
+struct engine_shared *engine_shared_new(const struct engine_config *cfg,
+					const struct ruleset *rules, struct output *out, char *err,
+					size_t errlen)
+{
+	struct engine_shared *sh = calloc(1, sizeof *sh);
+	struct detect_config dc = { cfg->context_us, cfg->alert_window_us };
+	if (!sh || !(sh->det = detect_new(&dc, rules, engine_alert, sh))) {
+		snprintf(err, errlen, "out of memory");
+		free(sh);
+		return NULL;
+	}
+	sh->cfg = *cfg;
+	sh->out = out;
+	pthread_mutex_init(&sh->mu, NULL);
+	return sh;
+}
+
+void engine_shared_free(struct engine_shared *sh)
+{
+	if (!sh)
+		return;
+	detect_free(sh->det);
+	pthread_mutex_destroy(&sh->mu);
+	free(sh);
+}
+
+struct engine *engine_new_worker(struct engine_shared *sh, char *err, size_t errlen)
 {
 	struct engine *e = calloc(1, sizeof *e);
 	if (!e) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	e->cfg = *cfg;
-	e->out = out;
-	e->reasm.depth = cfg->stream_depth;
-	e->reasm.memcap = cfg->reasm_memcap;
+	e->cfg = sh->cfg;
+	e->sh = sh;
+	e->out = sh->out;
+	e->reasm.depth = e->cfg.stream_depth;
+	e->reasm.memcap = e->cfg.reasm_memcap;
 	e->reasm.st = &e->st;
-	e->flows = flow_table_new(cfg->max_flows, cfg->hash_seed, engine_release_flow, e);
+	e->flows = flow_table_new(e->cfg.max_flows, e->cfg.hash_seed, engine_release_flow, e);
 	e->frags = frag_new();
 	e->dpi = dpi_new();
-	struct detect_config dc = { cfg->context_us, cfg->alert_window_us };
-	e->det = detect_new(&dc, rules, engine_alert, e);
-	if (!e->flows || !e->frags || !e->dpi || !e->det) {
+	if (!e->flows || !e->frags || !e->dpi) {
 		snprintf(err, errlen, "%s", !e->dpi ? "nDPI failed to initialise" : "out of memory");
 		engine_free(e);
 		return NULL;
 	}
+	return e;
+}
+
+struct engine *engine_new(const struct engine_config *cfg, const struct ruleset *rules,
+			  struct output *out, char *err, size_t errlen)
+{
+	struct engine_shared *sh = engine_shared_new(cfg, rules, out, err, errlen);
+	if (!sh)
+		return NULL;
+	struct engine *e = engine_new_worker(sh, err, errlen);
+	if (!e) {
+		engine_shared_free(sh);
+		return NULL;
+	}
+	e->own_shared = true;
 	return e;
 }
 
@@ -64,7 +104,8 @@ void engine_free(struct engine *e)
 	flow_table_free(e->flows);
 	frag_free(e->frags);
 	dpi_free(e->dpi);
-	detect_free(e->det);
+	if (e->own_shared)
+		engine_shared_free(e->sh);
 	free(e);
 }
 
@@ -75,11 +116,23 @@ void engine_set_geo(struct engine *e, struct geo *g)
 			  strncmp(geo_status(g, GEO_DB_ASN), "loaded", 6) == 0);
 }
 
-void engine_set_rules(struct engine *e, const struct ruleset *rules)
+struct engine_shared *engine_shared_of(struct engine *e) { return e->sh; }
+
+void engine_set_rules(struct engine_shared *sh, const struct ruleset *rules)
 {
-	detect_set_rules(e->det, rules);
+	pthread_mutex_lock(&sh->mu);
+	detect_set_rules(sh->det, rules);
+	pthread_mutex_unlock(&sh->mu);
 }
 
+void engine_set_capture_loss(struct engine_shared *sh, unsigned worker, bool lossy)
+{
+	unsigned long long bit = 1ull << (worker % 64);
+	if (lossy)
+		atomic_fetch_or(&sh->lossy, bit);
+	else
+		atomic_fetch_and(&sh->lossy, ~bit);
+}
 
 static void engine_emit(struct engine *e, size_t len)
 {
@@ -91,11 +144,36 @@ static void engine_emit(struct engine *e, size_t len)
 	e->st.records_written++;
 }
 
+/* Detection's callback, under the shared lock. An alert's fields are bounded well under
+ * RECORD_MAX, so its record always fits. */
 static void engine_alert(void *arg, const struct alert *a)
 {
-	struct engine *e = arg;
-	e->st.alerts[a->kind]++;
-	engine_emit(e, record_alert(e->rec, sizeof e->rec, a));
+	struct engine_shared *sh = arg;
+	size_t len = record_alert(sh->rec, sizeof sh->rec, a);
+	if (len == 0)
+		return;
+	output_write(sh->out, sh->rec, len);
+	sh->alerts[a->kind]++;
+	sh->records_written++;
+	if (sh->summary)
+		summary_add(sh->summary, a);
+}
+
+void engine_set_summary(struct engine_shared *sh, struct summary *s)
+{
+	pthread_mutex_lock(&sh->mu);
+	sh->summary = s;
+	pthread_mutex_unlock(&sh->mu);
+}
+
+uint64_t engine_incidents(struct engine_shared *sh)
+{
+	uint64_t n = 0;
+	pthread_mutex_lock(&sh->mu);
+	for (int k = 0; k <= ALERT_RESERVED_ADDR; k++)
+		n += sh->alerts[k];
+	pthread_mutex_unlock(&sh->mu);
+	return n;
 }
 
 void engine_observe(struct engine *e, const struct flow *f, int dir, uint64_t ts_us,
@@ -128,7 +206,11 @@ void engine_observe(struct engine *e, const struct flow *f, int dir, uint64_t ts
 						 : app_mail_protocol(f);
 	if (e->cfg.log_events && o->kind != OBS_FLOW)
 		engine_emit(e, record_event(e->rec, sizeof e->rec, o));
-	detect_observe(e->det, o);
+	struct engine_shared *sh = e->sh;
+	pthread_mutex_lock(&sh->mu);
+	detect_set_capture_loss(sh->det, atomic_load_explicit(&sh->lossy, memory_order_relaxed));
+	detect_observe(sh->det, o);
+	pthread_mutex_unlock(&sh->mu);
 }
 
 /* The deliver function for direction dir of f, or NULL when its bytes are not wanted. */
@@ -289,19 +371,37 @@ static void engine_tcp(struct engine *e, struct flow *f, int dir, const struct p
 		reasm_dir_free(&e->reasm, &f->stream[dir]);
 }
 
-void engine_packet(struct engine *e, int dlt, const uint8_t *frame, size_t caplen,
-		   uint32_t wirelen, uint64_t ts_us)
+/* Incidents whose window closed by now_us (packet time, the latest of any worker) are
+ * written. */
+static void engine_tick(struct engine_shared *sh, uint64_t now_us)
 {
-	e->st.packets++;
-	e->st.bytes += wirelen;
+	pthread_mutex_lock(&sh->mu);
+	if (now_us > sh->now_us)
+		sh->now_us = now_us;
+	detect_tick(sh->det, sh->now_us);
+	pthread_mutex_unlock(&sh->mu);
+}
+
+/* Packet time moves on: once a second, flows and fragments time out and incidents whose
+ * window closed are written. */
+void engine_advance(struct engine *e, uint64_t ts_us)
+{
 	if (ts_us > e->now_us)
 		e->now_us = ts_us;
 	if (e->now_us - e->last_expire_us >= ENGINE_EXPIRE_EVERY_US) {
 		e->last_expire_us = e->now_us;
 		flow_expire(e->flows, e->now_us, &e->st);
 		frag_expire(e->frags, e->now_us, &e->st);
-		detect_tick(e->det, e->now_us);
+		engine_tick(e->sh, e->now_us);
 	}
+}
+
+void engine_packet(struct engine *e, int dlt, const uint8_t *frame, size_t caplen,
+		   uint32_t wirelen, uint64_t ts_us)
+{
+	e->st.packets++;
+	e->st.bytes += wirelen;
+	engine_advance(e, ts_us);
 
 	struct packet pkt;
 	memset(&pkt, 0, sizeof pkt);
@@ -338,43 +438,98 @@ void engine_packet(struct engine *e, int dlt, const uint8_t *frame, size_t caple
 void engine_finish(struct engine *e)
 {
 	flow_table_clear(e->flows);
-	detect_flush(e->det);
+	if (e->own_shared)
+		engine_shared_finish(e->sh);
 }
 
-void engine_metric(struct engine *e, const struct capture_counters *cc, bool final)
+void engine_shared_finish(struct engine_shared *sh)
 {
-	const char *names[ENGINE_MAX_APPS];
-	uint64_t counts[ENGINE_MAX_APPS];
-	struct metric_extra x = {
-		.ts_us = e->now_us,
-		.final = final,
-		.flows_active = flow_table_count(e->flows),
-		.mem_flows = flow_table_memory(e->flows),
-		.mem_reasm = e->reasm.mem_used,
-		.mem_frag = frag_memory(e->frags),
-		.mem_ndpi = dpi_memory(e->dpi),
-		.app_names = names,
-		.app_counts = counts,
-	};
-	x.n_apps = dpi_tallies(e->dpi, names, counts, ENGINE_MAX_APPS);
-	if (e->geo) {
-		x.geo = e->geo;
+	pthread_mutex_lock(&sh->mu);
+	detect_flush(sh->det);
+	pthread_mutex_unlock(&sh->mu);
+}
+
+/* Adds the counts of name to the merged tallies (names[0..*n)). */
+static void engine_tally(const char **names, uint64_t *counts, size_t *n, const char *name,
+			 uint64_t count)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (!strcmp(names[i], name)) {
+			counts[i] += count;
+			return;
+		}
+	if (*n < ENGINE_MAX_APPS) {
+		names[*n] = name;
+		counts[(*n)++] = count;
 	}
+}
+
+void engine_metric(struct engine *const *es, size_t n, const struct capture_counters *cc,
+		   bool final)
+{
+	const char *names[ENGINE_MAX_APPS], *one[ENGINE_MAX_APPS];
+	uint64_t counts[ENGINE_MAX_APPS], one_counts[ENGINE_MAX_APPS];
+	struct engine_shared *sh = es[0]->sh;
+	struct stats total = { 0 };
+	struct capture_counters caps[ENGINE_MAX_WORKERS];
+	struct metric_extra x = { .final = final, .app_names = names, .app_counts = counts };
+	uint64_t *sum = (uint64_t *)&total;
+	for (size_t i = 0; i < n; i++) {
+		const struct engine *e = es[i];
+		const uint64_t *add = (const uint64_t *)&e->st;
+		for (size_t k = 0; k < sizeof total / sizeof *sum; k++)
+			sum[k] += add[k];
+		if (e->now_us > x.ts_us)
+			x.ts_us = e->now_us;
+		x.flows_active += flow_table_count(e->flows);
+		x.mem_flows += flow_table_memory(e->flows);
+		x.mem_reasm += e->reasm.mem_used;
+		x.mem_frag += frag_memory(e->frags);
+		x.mem_ndpi += dpi_memory(e->dpi);
+		size_t k = dpi_tallies(e->dpi, one, one_counts, ENGINE_MAX_APPS);
+		for (size_t j = 0; j < k && j < ENGINE_MAX_APPS; j++)
+			engine_tally(names, counts, &x.n_apps, one[j], one_counts[j]);
+		if (e->geo) {
+			struct geo_stats gs;
+			geo_stats(e->geo, &gs);
+			x.geo = e->geo;
+			x.geo_stats.lookups += gs.lookups;
+			x.geo_stats.cache_hits += gs.cache_hits;
+			x.geo_stats.db_lookups += gs.db_lookups;
+			x.geo_stats.not_found += gs.not_found;
+			x.geo_stats.errors += gs.errors;
+		}
+		if (cc && cc[i].valid && i < ENGINE_MAX_WORKERS) {
+			caps[x.n_caps] = cc[i];
+			caps[x.n_caps++].packets = e->st.packets;
+		}
+	}
+	x.caps = caps;
 	struct output_sink_stats sinks[16];
-	x.n_sinks = output_stats(e->out, sinks, 16);
+	x.n_sinks = output_stats(sh->out, sinks, 16);
 	x.sinks = sinks;
-	if (cc && cc->valid) {
-		x.cap_stats_valid = true;
-		x.cap_received = cc->received;
-		x.cap_dropped = cc->dropped;
-		x.cap_ifdropped = cc->ifdropped;
+
+	pthread_mutex_lock(&sh->mu);
+	for (int k = 0; k <= ALERT_RESERVED_ADDR; k++)
+		total.alerts[k] += sh->alerts[k];
+	total.records_written += sh->records_written;
+	size_t len = record_metric(sh->rec, sizeof sh->rec, &total, &x);
+	if (len) {
+		output_write(sh->out, sh->rec, len);
+		sh->records_written++;
 	}
-	engine_emit(e, record_metric(e->rec, sizeof e->rec, &e->st, &x));
+	pthread_mutex_unlock(&sh->mu);
 }
 
-void engine_notice(struct engine *e, bool error, const char *message)
+void engine_notice(struct engine_shared *sh, bool error, const char *message)
 {
-	engine_emit(e, record_notice(e->rec, sizeof e->rec, e->now_us, error, message));
+	pthread_mutex_lock(&sh->mu);
+	size_t len = record_notice(sh->rec, sizeof sh->rec, sh->now_us, error, message);
+	if (len) {
+		output_write(sh->out, sh->rec, len);
+		sh->records_written++;
+	}
+	pthread_mutex_unlock(&sh->mu);
 }
 
 const struct stats *engine_stats(const struct engine *e) { return &e->st; }

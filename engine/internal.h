@@ -3,6 +3,9 @@
 #ifndef MISROUTE_ENGINE_INTERNAL_H
 #define MISROUTE_ENGINE_INTERNAL_H
 
+#include <pthread.h>
+#include <stdatomic.h>
+
 #include "capture/decode.h"
 #include "core/limits.h"
 #include "core/obs.h"
@@ -23,15 +26,32 @@
  * at most this many; the rest are counted. */
 #define QUIC_MAX_LIVE 4096
 
+/* What the engines of all workers share. Detection sits behind the lock so that a lookup
+ * seen by one worker and the mail connection seen by another still meet; incidents are
+ * written from rec under the same lock. */
+struct engine_shared {
+	pthread_mutex_t mu;
+	struct engine_config cfg;
+	struct output *out;
+	struct detector *det;
+	uint64_t now_us;             /* the latest packet time any worker has told detection */
+	uint64_t alerts[ALERT_RESERVED_ADDR + 1]; /* incident records written, by kind */
+	uint64_t records_written;    /* ... and all records written from here */
+	atomic_ullong lossy;         /* one bit per worker whose capture drops packets now */
+	struct summary *summary;     /* told every incident written, or NULL */
+	char rec[RECORD_MAX];
+};
+
 struct engine {
 	struct engine_config cfg;
 	struct stats st;
+	struct engine_shared *sh;
+	bool own_shared;         /* made by engine_new, freed with the engine */
 	struct output *out;
 	struct flow_table *flows;
 	struct frag_table *frags;
 	struct dpi *dpi;
 	struct reasm_ctx reasm;
-	struct detector *det;
 	struct geo *geo;         /* borrowed; NULL: no enrichment */
 	bool geo_on;             /* at least one of its databases is loaded */
 	struct geo_info geo_src, geo_dst;

@@ -642,6 +642,8 @@ size_t record_alert(char *buf, size_t cap, const struct alert *a)
 	jw_obj_open(&w, "misroute");
 	jw_uint(&w, "count", a->count);
 	jw_str(&w, "incident", alert_kind_name(a->kind));
+	if (a->capture_loss)
+		jw_bool(&w, "capture_loss", true);
 	if (a->domain[0])
 		jw_str(&w, "domain", a->domain);
 	jw_arr_open(&w, "evidence");
@@ -700,11 +702,28 @@ size_t record_metric(char *buf, size_t cap, const struct stats *st, const struct
 	jw_uint(&w, "bytes", st->bytes);
 	jw_uint(&w, "ip_packets", st->ip_packets);
 	jw_uint(&w, "fragments_reassembled", st->frag_reassembled);
-	if (x->cap_stats_valid) {
+	if (x->n_caps) {
+		struct capture_counters t = { 0 };
+		for (size_t i = 0; i < x->n_caps; i++) {
+			t.received += x->caps[i].received;
+			t.dropped += x->caps[i].dropped;
+			t.ifdropped += x->caps[i].ifdropped;
+		}
 		jw_obj_open(&w, "capture");
-		jw_uint(&w, "received", x->cap_received);
-		jw_uint(&w, "dropped", x->cap_dropped);
-		jw_uint(&w, "if_dropped", x->cap_ifdropped);
+		jw_uint(&w, "received", t.received);
+		jw_uint(&w, "dropped", t.dropped);
+		jw_uint(&w, "if_dropped", t.ifdropped);
+		jw_arr_open(&w, "workers");
+		for (size_t i = 0; i < x->n_caps; i++) {
+			jw_obj_open(&w, NULL);
+			jw_uint(&w, "worker", i);
+			jw_uint(&w, "received", x->caps[i].received);
+			jw_uint(&w, "dropped", x->caps[i].dropped);
+			jw_uint(&w, "if_dropped", x->caps[i].ifdropped);
+			jw_uint(&w, "packets", x->caps[i].packets);
+			jw_obj_close(&w);
+		}
+		jw_arr_close(&w);
 		jw_obj_close(&w);
 	}
 	jw_obj_open(&w, "flows");
@@ -742,8 +761,7 @@ size_t record_metric(char *buf, size_t cap, const struct stats *st, const struct
 			jw_uint(&w, skip_names[r], st->skip[r]);
 	jw_obj_close(&w);
 	if (x->geo) {
-		struct geo_stats gs;
-		geo_stats(x->geo, &gs);
+		const struct geo_stats gs = x->geo_stats;
 		jw_obj_open(&w, "geo");
 		jw_uint(&w, "lookups", gs.lookups);
 		jw_uint(&w, "cache_hits", gs.cache_hits);

@@ -23,14 +23,15 @@ size_t record_alert(char *buf, size_t cap, const struct alert *a);
 struct metric_extra {
 	uint64_t ts_us;               /* packet time the metric stands for */
 	bool final;                   /* the end of a run, not a periodic report */
-	uint64_t cap_received, cap_dropped, cap_ifdropped; /* from the capture (live) */
-	bool cap_stats_valid;
+	const struct capture_counters *caps; /* each live worker's capture, or none (replay) */
+	size_t n_caps;
 	uint64_t flows_active;
 	size_t mem_flows, mem_reasm, mem_frag, mem_ndpi;
 	const char *const *app_names; /* nDPI app of flows, with their counts */
 	const uint64_t *app_counts;
 	size_t n_apps;
-	const struct geo *geo;        /* its statistics and database status, or NULL */
+	const struct geo *geo;        /* for the databases' status, or NULL: no geo at all */
+	struct geo_stats geo_stats;   /* of every worker's geo */
 	const struct output_sink_stats *sinks; /* network sinks, in -o order */
 	size_t n_sinks;
 };
