@@ -1,19 +1,42 @@
 /* source.c: libpcap capture files and live interfaces behind source.h. */
 #include "capture/source.h"
 
+#include <errno.h>
+#include <linux/if_packet.h>
+#include <sys/socket.h>
 #include <pcap/pcap.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "capture/decode.h"
 
+/* The longest a live read waits before handing control back. */
+#define SOURCE_IDLE_MS 100
+
 struct source {
 	pcap_t *pcap;
 	int dlt;
 	bool live;
 	char name[256];
+	struct pcap_stat last;           /* libpcap's 32-bit counters when last asked */
+	uint64_t received, dropped, ifdropped;
 };
+
+/* Joins the fanout group: the kernel hashes each packet's addresses and ports symmetrically
+ * (both directions alike), reassembles IP fragments first so they follow their flow, and
+ * gives the packet to one socket of the group. */
+static int source_fanout(struct source *s, int group, char *err, size_t errlen)
+{
+	int arg = (group & 0xffff) | ((PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG) << 16);
+	if (setsockopt(pcap_fileno(s->pcap), SOL_PACKET, PACKET_FANOUT, &arg, sizeof arg) < 0) {
+		snprintf(err, errlen, "%s: cannot join fanout group %d: %s", s->name, group,
+			 strerror(errno));
+		return -1;
+	}
+	return 0;
+}
 
 /* Checks the link type and installs the filter: what every opened source needs. */
 static int source_setup(struct source *s, const char *filter, char *err, size_t errlen)
@@ -92,7 +115,14 @@ struct source *source_open_live(const struct live_opts *o, const char *filter, c
 		source_close(s);
 		return NULL;
 	}
-	if (source_setup(s, filter, err, errlen) < 0) {
+	/* Non-blocking, so that an idle link still hands control back (see source_next). */
+	if (pcap_setnonblock(s->pcap, 1, perr) < 0) {
+		snprintf(err, errlen, "%s: %s", o->iface, perr);
+		source_close(s);
+		return NULL;
+	}
+	if (source_setup(s, filter, err, errlen) < 0 ||
+	    (o->fanout_group > 0 && source_fanout(s, o->fanout_group, err, errlen) < 0)) {
 		source_close(s);
 		return NULL;
 	}
@@ -115,8 +145,14 @@ int source_next(struct source *s, const uint8_t **data, size_t *caplen, uint32_t
 		*ts_us = (uint64_t)h->ts.tv_sec * 1000000u + (uint64_t)h->ts.tv_usec;
 		return 1;
 	}
-	if (rc == 0)
+	if (rc == 0) {
+		/* Nothing ready: wait for the ring, at most SOURCE_IDLE_MS. libpcap's own blocking
+		 * read of a TPACKET_V3 ring would wait for ever on an idle link. */
+		struct pollfd pfd = { .fd = pcap_get_selectable_fd(s->pcap), .events = POLLIN };
+		if (s->live && pfd.fd >= 0)
+			poll(&pfd, 1, SOURCE_IDLE_MS);
 		return 0;
+	}
 	if (rc == PCAP_ERROR_BREAK)
 		return -1;
 	snprintf(err, errlen, "%s: %s", s->name, pcap_geterr(s->pcap));
@@ -128,10 +164,22 @@ bool source_stats(struct source *s, uint64_t *received, uint64_t *dropped, uint6
 	struct pcap_stat ps;
 	if (!s->live || pcap_stats(s->pcap, &ps) < 0)
 		return false;
-	*received = ps.ps_recv;
-	*dropped = ps.ps_drop;
-	*ifdropped = ps.ps_ifdrop;
+	/* Unsigned differences are right across one wrap of the 32-bit counters. */
+	s->received += (u_int)(ps.ps_recv - s->last.ps_recv);
+	s->dropped += (u_int)(ps.ps_drop - s->last.ps_drop);
+	s->ifdropped += (u_int)(ps.ps_ifdrop - s->last.ps_ifdrop);
+	s->last = ps;
+	*received = s->received;
+	*dropped = s->dropped;
+	*ifdropped = s->ifdropped;
 	return true;
+}
+
+uint64_t source_position(struct source *s)
+{
+	FILE *fp = s->live ? NULL : pcap_file(s->pcap);
+	off_t at = fp ? ftello(fp) : -1;
+	return at > 0 ? (uint64_t)at : 0;
 }
 
 void source_close(struct source *s)
