@@ -4,19 +4,24 @@
 #include <jansson.h>
 #include <getopt.h>
 #include <limits.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "capture/source.h"
+#include "core/daemon.h"
 #include "core/limits.h"
 #include "engine/engine.h"
+#include "engine/live.h"
 #include "enrich/geo.h"
 #include "output/output.h"
+#include "output/summary.h"
 #include "rules/rules.h"
 #include "rules/suffix.h"
 
@@ -47,7 +52,13 @@ struct options {
 	const char *geoip_city, *geoip_asn;
 	const char *filter;
 	struct live_opts live;
+	unsigned workers;          /* live: capture threads */
+	int cpus[ENGINE_MAX_WORKERS];
+	size_t n_cpus;
+	unsigned drop_percent;
 	unsigned stats_interval;   /* seconds between live metric records */
+	const char *user, *group, *pidfile;
+	bool quiet;
 	struct engine_config engine;
 };
 
@@ -75,7 +86,16 @@ static void usage(FILE *fp)
 		"  -s, --snaplen N          live: bytes kept per packet (default 65535)\n"
 		"  -B, --buffer-size MIB    live: kernel capture buffer (default 64)\n"
 		"  -p, --no-promisc         live: do not put the interface in promiscuous mode\n"
+		"      --workers N          live: capture threads sharing the interface by AF_PACKET fanout,\n"
+		"                           hashed by flow (default: one per core)\n"
+		"      --cpu-affinity LIST  live: worker i runs on the i-th CPU of LIST (e.g. 2,3 or 2-5)\n"
+		"      --drop-threshold P   live: incidents raised while a worker's capture lost more than\n"
+		"                           P%% of its packets in the last second say so (default 1)\n"
 		"      --stats-interval S   live: seconds between metric records (default 60, 0 = only at exit)\n"
+		"  -u, --user USER          once the capture and outputs are open, become USER (and its group)\n"
+		"  -g, --group GROUP        ... and GROUP; every capability is given up either way\n"
+		"      --pidfile FILE       write the process id to FILE, locked while misroute runs\n"
+		"  -q, --quiet              replay: no progress line and no summary on stderr\n"
 		"      --max-flows N        flows tracked at once; the oldest is evicted (default %u)\n"
 		"      --stream-depth BYTES TCP bytes reassembled per direction (default %u)\n"
 		"      --reasm-memcap BYTES memory all TCP streams may hold (default %u)\n"
@@ -115,7 +135,47 @@ enum {
 	OPT_ALERT_WINDOW,
 	OPT_GEOIP_CITY,
 	OPT_GEOIP_ASN,
+	OPT_WORKERS,
+	OPT_CPU_AFFINITY,
+	OPT_DROP_THRESHOLD,
+	OPT_PIDFILE,
 };
+
+/* --cpu-affinity: a comma-separated list of CPUs and ranges ("0,2-3"). */
+static bool parse_cpus(const char *s, struct options *o)
+{
+	const char *p = s;
+	o->n_cpus = 0;
+	while (*p) {
+		char *end;
+		errno = 0;
+		long a = strtol(p, &end, 10), b = a;
+		if (errno || end == p || a < 0 || a >= CPU_SETSIZE)
+			goto bad;
+		if (*end == '-') {
+			p = end + 1;
+			b = strtol(p, &end, 10);
+			if (errno || end == p || b < a || b >= CPU_SETSIZE)
+				goto bad;
+		}
+		for (long c = a; c <= b; c++) {
+			if (o->n_cpus == ENGINE_MAX_WORKERS)
+				goto bad;
+			o->cpus[o->n_cpus++] = (int)c;
+		}
+		if (*end == ',' && end[1])
+			end++;
+		else if (*end)
+			goto bad;
+		p = end;
+	}
+	if (o->n_cpus)
+		return true;
+bad:
+	fprintf(stderr, "misroute: --cpu-affinity: expected CPUs like 0,2-3 (at most %d), got '%s'\n",
+		ENGINE_MAX_WORKERS, s);
+	return false;
+}
 
 /* Fills o from argv; returns 0, 1 when the run is over (--help, --version), 2 on bad usage. */
 static int parse_args(int argc, char **argv, struct options *o)
@@ -139,6 +199,13 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "max-flows", required_argument, NULL, OPT_MAX_FLOWS },
 		{ "stream-depth", required_argument, NULL, OPT_STREAM_DEPTH },
 		{ "reasm-memcap", required_argument, NULL, OPT_REASM_MEMCAP },
+		{ "workers", required_argument, NULL, OPT_WORKERS },
+		{ "cpu-affinity", required_argument, NULL, OPT_CPU_AFFINITY },
+		{ "drop-threshold", required_argument, NULL, OPT_DROP_THRESHOLD },
+		{ "user", required_argument, NULL, 'u' },
+		{ "group", required_argument, NULL, 'g' },
+		{ "pidfile", required_argument, NULL, OPT_PIDFILE },
+		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, OPT_VERSION },
 		{ NULL, 0, NULL, 0 },
@@ -146,7 +213,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 	unsigned long long v;
 	int c;
 	opterr = 0; /* one line of our own instead of getopt's */
-	while ((c = getopt_long(argc, argv, "r:i:o:R:f:s:B:ph", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "r:i:o:R:f:s:B:pu:g:qh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'r':
 			if (o->n_files == MAX_FILES) {
@@ -206,6 +273,32 @@ static int parse_args(int argc, char **argv, struct options *o)
 			break;
 		case 'p':
 			o->live.promisc = false;
+			break;
+		case OPT_WORKERS:
+			if (!parse_number("--workers", optarg, 1, ENGINE_MAX_WORKERS, &v))
+				return 2;
+			o->workers = (unsigned)v;
+			break;
+		case OPT_CPU_AFFINITY:
+			if (!parse_cpus(optarg, o))
+				return 2;
+			break;
+		case OPT_DROP_THRESHOLD:
+			if (!parse_number("--drop-threshold", optarg, 0, 100, &v))
+				return 2;
+			o->drop_percent = (unsigned)v;
+			break;
+		case 'u':
+			o->user = optarg;
+			break;
+		case 'g':
+			o->group = optarg;
+			break;
+		case OPT_PIDFILE:
+			o->pidfile = optarg;
+			break;
+		case 'q':
+			o->quiet = true;
 			break;
 		case OPT_LOG_EVENTS:
 			o->engine.log_events = true;
@@ -322,7 +415,8 @@ static int check_rules(const struct options *o)
 
 /* SIGHUP: a new rule set replaces the old one only when it loads whole; either way a record
  * says what happened. */
-static void reload_rules(struct engine *e, const struct options *o, struct ruleset **rules)
+static void reload_rules(struct engine_shared *sh, const struct options *o,
+			 struct ruleset **rules)
 {
 	struct rules_diag diag;
 	struct ruleset *rs = load_rules(o, &diag);
@@ -330,43 +424,86 @@ static void reload_rules(struct engine *e, const struct options *o, struct rules
 	if (!rs) {
 		snprintf(msg, sizeof msg, "rules not reloaded, the old set stays: %s",
 			 diag.n ? diag.msg[0] : "error");
-		engine_notice(e, true, msg);
+		engine_notice(sh, true, msg);
 		return;
 	}
-	engine_set_rules(e, rs);
+	engine_set_rules(sh, rs);
 	rules_free(*rules);
 	*rules = rs;
 	snprintf(msg, sizeof msg, "rules reloaded: %zu rules", rules_count(rs));
-	engine_notice(e, false, msg);
+	engine_notice(sh, false, msg);
+}
+
+/* What a run holds: the shared part, and either one replay engine or the live workers. */
+struct run {
+	const struct options *o;
+	struct output *out;
+	struct ruleset *rules;
+	struct engine_shared *sh;
+	struct engine *e;          /* replay */
+	struct geo *geo;           /* replay */
+	struct live *live;         /* live */
+	struct summary *summary;   /* replay, unless --quiet */
+};
+
+static void write_metric(struct run *r, bool final)
+{
+	if (r->live)
+		live_metric(r->live, final);
+	else
+		engine_metric(&r->e, 1, NULL, final);
 }
 
 /* Serves SIGHUP and SIGUSR1 between packets. */
-static void handle_requests(struct engine *e, struct output *out, struct source *src,
-			    const struct options *o, struct ruleset **rules)
+static void handle_requests(struct run *r)
 {
 	if (reopen_requested) {
 		reopen_requested = 0;
 		char err[512];
-		if (output_reopen(out, err, sizeof err) < 0)
+		if (output_reopen(r->out, err, sizeof err) < 0)
 			fprintf(stderr, "misroute: %s\n", err);
-		reload_rules(e, o, rules);
+		reload_rules(r->sh, r->o, &r->rules);
 	}
 	if (metric_requested) {
 		metric_requested = 0;
-		struct capture_counters cc = { 0 };
-		if (src)
-			cc.valid = source_stats(src, &cc.received, &cc.dropped, &cc.ifdropped);
-		engine_metric(e, &cc, false);
+		write_metric(r, false);
 	}
+}
+
+/* The progress line of a replay on a terminal: bytes of all files, rate, incidents. */
+struct progress {
+	bool on;
+	uint64_t total, done;      /* bytes of every regular file; of the files finished */
+	uint64_t packets;
+	struct timespec start, last;
+};
+
+static double seconds_since(const struct timespec *t)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - t->tv_sec) + (double)(now.tv_nsec - t->tv_nsec) / 1e9;
+}
+
+static void progress_show(struct progress *p, struct run *r, struct source *src)
+{
+	clock_gettime(CLOCK_MONOTONIC, &p->last);
+	double secs = seconds_since(&p->start);
+	uint64_t at = p->done + source_position(src);
+	char where[64] = "";
+	if (p->total)
+		snprintf(where, sizeof where, " of %.1f MB (%.0f%%)", (double)p->total / 1e6,
+			 100.0 * (double)at / (double)p->total);
+	fprintf(stderr, "\rmisroute: %.1f MB%s, %.0f packets/s, %llu incidents\033[K",
+		(double)at / 1e6, where, secs > 0 ? (double)p->packets / secs : 0.0,
+		(unsigned long long)engine_incidents(r->sh));
 }
 
 /* Replays one source to its end (or a stop request); returns 0, or -1 after reporting a read
  * error (a truncated or corrupt file): what was read before it is kept. */
-static int run_source(struct engine *e, struct output *out, struct source *src,
-		      unsigned stats_interval, const struct options *o, struct ruleset **rules)
+static int run_source(struct run *r, struct source *src, struct progress *pg)
 {
 	int dlt = source_datalink(src);
-	time_t next_metric = stats_interval ? time(NULL) + stats_interval : 0;
 	char err[512];
 	while (!stop_requested) {
 		const uint8_t *data;
@@ -375,23 +512,134 @@ static int run_source(struct engine *e, struct output *out, struct source *src,
 		uint64_t ts_us;
 		int rc = source_next(src, &data, &caplen, &wirelen, &ts_us, err, sizeof err);
 		if (rc == 1)
-			engine_packet(e, dlt, data, caplen, wirelen, ts_us);
+			engine_packet(r->e, dlt, data, caplen, wirelen, ts_us);
 		else if (rc == -1)
 			return 0;
 		else if (rc == -2 && stop_requested)
 			return 0; /* the read was interrupted to stop */
 		else if (rc == -2) {
-			fprintf(stderr, "misroute: %s\n", err);
+			fprintf(stderr, "%smisroute: %s\n", pg->on ? "\r\033[K" : "", err);
 			return -1;
+		}
+		if (pg->on && (++pg->packets & 4095) == 0 && seconds_since(&pg->last) >= 0.5)
+			progress_show(pg, r, src);
+		if (reopen_requested || metric_requested)
+			handle_requests(r);
+	}
+	return 0;
+}
+
+static int run_files(struct run *r)
+{
+	const struct options *o = r->o;
+	struct progress pg = { .on = !o->quiet && isatty(STDERR_FILENO) };
+	clock_gettime(CLOCK_MONOTONIC, &pg.start);
+	pg.last = pg.start;
+	for (size_t i = 0; i < o->n_files; i++) {
+		struct stat sb;
+		if (strcmp(o->files[i], "-") && stat(o->files[i], &sb) == 0 && S_ISREG(sb.st_mode))
+			pg.total += (uint64_t)sb.st_size;
+	}
+	int status = 0;
+	char err[512];
+	for (size_t i = 0; i < o->n_files && !stop_requested; i++) {
+		struct source *src = source_open_file(o->files[i], o->filter, err, sizeof err);
+		if (!src && stop_requested)
+			break; /* interrupted while waiting for the file's header */
+		if (!src) {
+			fprintf(stderr, "misroute: %s\n", err);
+			status = 1;
+			continue;
+		}
+		if (run_source(r, src, &pg) < 0)
+			status = 1;
+		pg.done += source_position(src);
+		source_close(src);
+	}
+	if (pg.on)
+		fprintf(stderr, "\r\033[K");
+	engine_finish(r->e);
+	engine_shared_finish(r->sh);
+	return status;
+}
+
+/* Live: the workers capture; this thread serves signals, metric records and flushes. */
+static int run_live(struct run *r)
+{
+	char err[512];
+	if (live_start(r->live, err, sizeof err) < 0) {
+		fprintf(stderr, "misroute: %s\n", err);
+		live_stop(r->live);
+		return 1;
+	}
+	unsigned interval = r->o->stats_interval;
+	time_t next_metric = interval ? time(NULL) + interval : 0;
+	int status = 0;
+	while (!stop_requested) {
+		struct timespec nap = { 0, 200 * 1000 * 1000 };
+		nanosleep(&nap, NULL); /* a signal cuts it short */
+		if (live_failed(r->live, err, sizeof err)) {
+			fprintf(stderr, "misroute: %s\n", err);
+			status = 1;
+			break;
 		}
 		if (next_metric && time(NULL) >= next_metric) {
 			metric_requested = 1;
-			next_metric = time(NULL) + stats_interval;
+			next_metric = time(NULL) + interval;
 		}
-		if (reopen_requested || metric_requested)
-			handle_requests(e, out, src, o, rules);
+		handle_requests(r);
+		/* Records reach files and pipes within a fraction of a second, not a buffer later;
+		 * a failing sink is reported when it closes. */
+		output_flush(r->out, NULL, 0);
+	}
+	live_stop(r->live);
+	return status;
+}
+
+/* Opens the capture side: the live workers, or one engine and its databases for a replay. */
+static int open_capture(struct run *r, char *err, size_t errlen)
+{
+	const struct options *o = r->o;
+	if (o->live.iface) {
+		long cores = sysconf(_SC_NPROCESSORS_ONLN);
+		struct live_config lc = {
+			.capture = o->live,
+			.filter = o->filter,
+			.workers = o->workers ? o->workers
+					      : (unsigned)(cores < 1 ? 1
+							   : cores > ENGINE_MAX_WORKERS ? ENGINE_MAX_WORKERS
+							   : cores),
+			.cpus = o->cpus,
+			.n_cpus = o->n_cpus,
+			.drop_percent = o->drop_percent,
+			.geoip_city = o->geoip_city,
+			.geoip_asn = o->geoip_asn,
+		};
+		r->live = live_open(&lc, r->sh, err, errlen);
+		return r->live ? 0 : -1;
+	}
+	r->e = engine_new_worker(r->sh, err, errlen);
+	if (!r->e)
+		return -1;
+	/* A missing or broken database never stops misroute: the metric record says why. */
+	r->geo = geo_open(o->geoip_city, o->geoip_asn);
+	engine_set_geo(r->e, r->geo);
+	if (!o->quiet) {
+		r->summary = summary_new();
+		engine_set_summary(r->sh, r->summary);
 	}
 	return 0;
+}
+
+static void close_run(struct run *r)
+{
+	live_close(r->live);
+	engine_free(r->e);
+	geo_close(r->geo);
+	engine_shared_free(r->sh);
+	summary_free(r->summary);
+	rules_free(r->rules);
+	suffix_free();
 }
 
 int main(int argc, char **argv)
@@ -401,8 +649,9 @@ int main(int argc, char **argv)
 	o.live.snaplen = 65535;
 	o.live.buffer_mib = 64;
 	o.live.promisc = true;
-	o.live.timeout_ms = 100;
+	o.live.timeout_ms = 10; /* a TPACKET_V3 block waits at most this long */
 	o.stats_interval = 60;
+	o.drop_percent = 1;
 	engine_config_defaults(&o.engine);
 
 	int rc = parse_args(argc, argv, &o);
@@ -423,69 +672,56 @@ int main(int argc, char **argv)
 		fprintf(stderr, "misroute: no public suffix list (install Debian's publicsuffix)\n");
 		return 2;
 	}
+	struct run r = { .o = &o };
 	struct rules_diag diag;
-	struct ruleset *rules = load_rules(&o, &diag);
-	if (!rules)
+	r.rules = load_rules(&o, &diag);
+	if (!r.rules) {
+		suffix_free();
 		return 2;
+	}
 
+	/* Everything that needs privileges first — the pidfile, the outputs, the capture — then
+	 * none are kept; threads start only after that. */
 	char err[512];
-	struct output *out = output_open(o.outputs, o.n_outputs, err, sizeof err);
-	if (!out) {
+	int pidfd = -1;
+	if (o.pidfile && (pidfd = pidfile_open(o.pidfile, err, sizeof err)) < 0) {
 		fprintf(stderr, "misroute: %s\n", err);
-		rules_free(rules);
-		suffix_free();
+		close_run(&r);
 		return 2;
 	}
-	struct engine *e = engine_new(&o.engine, rules, out, err, sizeof err);
-	if (!e) {
+	r.out = output_open(o.outputs, o.n_outputs, err, sizeof err);
+	if (!r.out) {
 		fprintf(stderr, "misroute: %s\n", err);
-		output_close(out, NULL, 0);
-		rules_free(rules);
-		suffix_free();
-		return 1;
+		close_run(&r);
+		pidfile_close(pidfd, o.pidfile);
+		return 2;
 	}
-	/* A missing or broken database never stops misroute: the metric record says why. */
-	struct geo *geo = geo_open(o.geoip_city, o.geoip_asn);
-	engine_set_geo(e, geo);
+	int status = 0;
+	r.sh = engine_shared_new(&o.engine, r.rules, r.out, err, sizeof err);
+	if (!r.sh || open_capture(&r, err, sizeof err) < 0)
+		status = 1;
+	else if (privs_drop(o.user, o.group, err, sizeof err) < 0)
+		status = 2;
+	else if (output_start(r.out, err, sizeof err) < 0)
+		status = 1;
+	if (status) {
+		fprintf(stderr, "misroute: %s\n", err);
+		close_run(&r);
+		output_close(r.out, NULL, 0);
+		pidfile_close(pidfd, o.pidfile);
+		return status;
+	}
 	install_signals();
 
-	int status = 0;
-	struct capture_counters cc = { 0 };
-	if (o.live.iface) {
-		struct source *src = source_open_live(&o.live, o.filter, err, sizeof err);
-		if (!src) {
-			fprintf(stderr, "misroute: %s\n", err);
-			status = 1;
-		} else {
-			if (run_source(e, out, src, o.stats_interval, &o, &rules) < 0)
-				status = 1;
-			cc.valid = source_stats(src, &cc.received, &cc.dropped, &cc.ifdropped);
-			source_close(src);
-		}
-	} else {
-		for (size_t i = 0; i < o.n_files && !stop_requested; i++) {
-			struct source *src = source_open_file(o.files[i], o.filter, err, sizeof err);
-			if (!src && stop_requested)
-				break; /* interrupted while waiting for the file's header */
-			if (!src) {
-				fprintf(stderr, "misroute: %s\n", err);
-				status = 1;
-				continue;
-			}
-			if (run_source(e, out, src, 0, &o, &rules) < 0)
-				status = 1;
-			source_close(src);
-		}
-	}
-	engine_finish(e);
-	engine_metric(e, &cc, true);
-	engine_free(e);
-	geo_close(geo);
-	rules_free(rules);
-	suffix_free();
-	if (output_close(out, err, sizeof err) < 0) {
+	status = r.live ? run_live(&r) : run_files(&r);
+	write_metric(&r, true);
+	if (r.summary)
+		summary_print(r.summary, stderr);
+	close_run(&r);
+	if (output_close(r.out, err, sizeof err) < 0) {
 		fprintf(stderr, "misroute: %s\n", err);
 		status = 1;
 	}
+	pidfile_close(pidfd, o.pidfile);
 	return status;
 }

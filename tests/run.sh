@@ -64,7 +64,7 @@ done
 cli() { # cli NAME WANT_STATUS STDERR_PATTERN ARGS...
 	local name=$1 want=$2 pat=$3
 	shift 3
-	"$bin" "$@" >"$tmp/cli.out" 2>"$tmp/cli.err" </dev/null
+	"$bin" -q "$@" >"$tmp/cli.out" 2>"$tmp/cli.err" </dev/null
 	local got=$?
 	if [ "$got" -ne "$want" ]; then
 		fail "cli/$name" "exit $got, want $want: $(head -c 300 "$tmp/cli.err")"
@@ -92,7 +92,7 @@ cli bad-sink-spec 2 "redis" -r "$top/tests/golden/dns-udp.pcap" -o redis://127.0
 cli unreachable-sink 1 "not delivered" -r "$top/tests/golden/dns-udp.pcap" -o redis://127.0.0.1:9/k
 
 # The same capture through stdin and as a file gives the same records.
-if "$bin" -r - --log-events <"$top/tests/golden/dns-udp.pcap" >"$tmp/stdin.json" 2>"$tmp/stdin.err" &&
+if "$bin" -q -r - --log-events <"$top/tests/golden/dns-udp.pcap" >"$tmp/stdin.json" 2>"$tmp/stdin.err" &&
 	"$bin" -r "$top/tests/golden/dns-udp.pcap" --log-events >"$tmp/file.json" 2>&1 &&
 	cmp -s "$tmp/stdin.json" "$tmp/file.json"; then
 	pass "cli/stdin"
@@ -287,6 +287,16 @@ if "$top/tests/sinks.sh" "$bin" >"$tmp/sinks.log" 2>&1; then
 else
 	fail "sinks" "$(grep -v '^ok' "$tmp/sinks.log" | tail -n 8)"
 fi
+
+# --- live capture: a veth pair, tcpreplay, 2 workers; privileges, pidfile, signals -------------
+"$top/tests/live.sh" "$bin" >"$tmp/live.log" 2>&1
+while IFS= read -r line; do
+	case $line in
+	"ok   "*) pass "${line#ok   }" ;;
+	"FAIL "*) fail "${line#FAIL }" ;;
+	esac
+done <"$tmp/live.log"
+grep -q '^ok   live/2-workers' "$tmp/live.log" || fail "live" "$(tail -n 5 "$tmp/live.log")"
 
 # --- enrichment: MaxMind's test databases; a broken or missing one never stops misroute ------
 if [ -d "$shared/mmdb" ]; then
