@@ -3,11 +3,14 @@
 #include "output/netsink.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #define OUTPUT_MAX_SINKS 16
 #define OUTPUT_BUFFER (256u << 10)
@@ -27,6 +30,30 @@ struct output {
 	struct sink sinks[OUTPUT_MAX_SINKS];
 };
 
+/* Opens path for appending. A symbolic link is followed only when it belongs to us or to
+ * root: one planted by another user (in /tmp, say) must not make a root process write where
+ * that user chose. */
+static FILE *output_fopen(const char *path, char *err, size_t errlen)
+{
+	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0640);
+	if (fd < 0 && errno == ELOOP) {
+		struct stat st;
+		if (lstat(path, &st) == 0 && st.st_uid != 0 && st.st_uid != geteuid()) {
+			snprintf(err, errlen, "%s: a symbolic link owned by user %u: not followed", path,
+				 (unsigned)st.st_uid);
+			return NULL;
+		}
+		fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	}
+	FILE *fp = fd >= 0 ? fdopen(fd, "a") : NULL;
+	if (!fp) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+	}
+	return fp;
+}
+
 static int output_open_sink(struct sink *s, char *err, size_t errlen)
 {
 	if (strcmp(s->spec, "-") == 0) {
@@ -35,11 +62,9 @@ static int output_open_sink(struct sink *s, char *err, size_t errlen)
 		s->net = netsink_open(s->spec, err, errlen);
 		return s->net ? 0 : -1;
 	} else {
-		s->fp = fopen(s->spec, "a");
-		if (!s->fp) {
-			snprintf(err, errlen, "%s: %s", s->spec, strerror(errno));
+		s->fp = output_fopen(s->spec, err, errlen);
+		if (!s->fp)
 			return -1;
-		}
 	}
 	setvbuf(s->fp, NULL, _IOFBF, OUTPUT_BUFFER);
 	return 0;
@@ -138,10 +163,8 @@ int output_reopen(struct output *o, char *err, size_t errlen)
 		struct sink *s = &o->sinks[i];
 		if (s->fp == stdout || s->net)
 			continue;
-		FILE *fp = fopen(s->spec, "a");
+		FILE *fp = output_fopen(s->spec, err, errlen);
 		if (!fp) {
-			if (err)
-				snprintf(err, errlen, "%s: %s", s->spec, strerror(errno));
 			rc = -1;
 			continue; /* keep writing to the old file rather than lose records */
 		}
