@@ -127,6 +127,8 @@ geoip:
 install: all
 	install -D -m 755 $(BUILD)/misroute $(DESTDIR)$(PREFIX)/bin/misroute
 	install -D -m 644 rules/default.rules $(DESTDIR)$(PREFIX)/share/misroute/default.rules
+	install -D -m 644 misroute.1 $(DESTDIR)$(PREFIX)/share/man/man1/misroute.1
+	install -D -m 644 systemd/misroute.service $(DESTDIR)$(PREFIX)/lib/systemd/system/misroute.service
 
 clean:
 	rm -rf build

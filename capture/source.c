@@ -29,7 +29,8 @@ struct source {
  * gives the packet to one socket of the group. */
 static int source_fanout(struct source *s, int group, char *err, size_t errlen)
 {
-	int arg = (group & 0xffff) | ((PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG) << 16);
+	uint32_t arg = (uint32_t)(group & 0xffff) |
+		       (uint32_t)(PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_DEFRAG) << 16;
 	if (setsockopt(pcap_fileno(s->pcap), SOL_PACKET, PACKET_FANOUT, &arg, sizeof arg) < 0) {
 		snprintf(err, errlen, "%s: cannot join fanout group %d: %s", s->name, group,
 			 strerror(errno));

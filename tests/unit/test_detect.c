@@ -18,11 +18,13 @@ static struct ruleset *rs;
 static unsigned emitted;
 static uint32_t counts;
 static char last_name[ALERT_NAME];
+static unsigned lossy;
 
 static void on_alert(void *arg, const struct alert *a)
 {
 	(void)arg;
 	emitted++;
+	lossy += a->capture_loss;
 	counts += a->count;
 	snprintf(last_name, sizeof last_name, "%s", a->name);
 }
@@ -121,9 +123,32 @@ static void test_flood_bounded(void **state)
 	detect_free(d);
 }
 
+/* An incident raised while the capture drops packets says so, and so does its aggregate
+ * when only a repeat was raised then; one raised after the loss ended does not. */
+static void test_capture_loss(void **state)
+{
+	(void)state;
+	static struct dns_msg m;
+	struct detect_config cfg;
+	detect_config_defaults(&cfg);
+	emitted = counts = lossy = 0;
+	struct detector *d = detect_new(&cfg, rs, on_alert, NULL);
+	query(d, &m, 1, "autodiscover.example.com", 100);
+	detect_set_capture_loss(d, true);
+	query(d, &m, 1, "autodiscover.example.com", 101); /* a repeat, while lossy */
+	query(d, &m, 2, "autodiscover.example.com", 102); /* a new one, while lossy */
+	detect_set_capture_loss(d, false);
+	query(d, &m, 3, "autodiscover.example.com", 103);
+	detect_flush(d);
+	assert_int_equal(emitted, 3);
+	assert_int_equal(lossy, 2);
+	detect_free(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_capture_loss),
 		cmocka_unit_test(test_aggregation),
 		cmocka_unit_test(test_flood_bounded),
 	};
