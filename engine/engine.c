@@ -176,9 +176,16 @@ uint64_t engine_incidents(struct engine_shared *sh)
 	return n;
 }
 
-void engine_observe(struct engine *e, const struct flow *f, int dir, uint64_t ts_us,
-		    struct obs *o)
+void engine_observe(struct engine *e, struct flow *f, int dir, uint64_t ts_us, struct obs *o)
 {
+	if (o->kind == OBS_TLS && o->u.tls->hello->has_sni)
+		dpi_observed(e->dpi, f, o->u.tls->hello->sni, strlen(o->u.tls->hello->sni));
+	else if (o->kind == OBS_HTTP && o->u.http->host.p)
+		dpi_observed(e->dpi, f, o->u.http->host.p, o->u.http->host.len);
+	else if (o->kind == OBS_DNS && o->u.dns->n_q > 0)
+		dpi_observed(e->dpi, f, o->u.dns->q[0].name, strlen(o->u.dns->q[0].name));
+	else if (o->kind != OBS_FLOW)
+		dpi_observed(e->dpi, f, NULL, 0);
 	struct obs_conn *c = &o->conn;
 	char cid[COMMUNITY_ID_LEN];
 	memset(c, 0, sizeof *c);
@@ -193,8 +200,11 @@ void engine_observe(struct engine *e, const struct flow *f, int dir, uint64_t ts
 	c->ip_version = f->ip_version;
 	c->transport = f->proto;
 	c->application = dpi_name(e->dpi, f);
-	community_id_v1(0, f->ip_version, f->cli, f->srv, f->proto, f->cport, f->sport, cid);
-	c->community_id = cid;
+	bool written = e->cfg.log_events && o->kind != OBS_FLOW;
+	if (written) { /* else detection computes it for what it keeps */
+		community_id_v1(0, f->ip_version, f->cli, f->srv, f->proto, f->cport, f->sport, cid);
+		c->community_id = cid;
+	}
 	c->to_server = dir == 0;
 	if (e->geo && o->kind != OBS_FLOW) {
 		geo_lookup(e->geo, c->ip_version, c->src, &e->geo_src);
@@ -204,7 +214,7 @@ void engine_observe(struct engine *e, const struct flow *f, int dir, uint64_t ts
 	}
 	c->mail_protocol = f->mail_proto != MAIL_UNKNOWN ? mail_proto_name(f->mail_proto)
 						 : app_mail_protocol(f);
-	if (e->cfg.log_events && o->kind != OBS_FLOW)
+	if (written)
 		engine_emit(e, record_event(e->rec, sizeof e->rec, o));
 	struct engine_shared *sh = e->sh;
 	pthread_mutex_lock(&sh->mu);
@@ -345,8 +355,6 @@ static void engine_tcp(struct engine *e, struct flow *f, int dir, const struct p
 	if (f->rst_seen || f->fin_seen == 3)
 		flow_touch_closed(e->flows, f);
 
-	if (f->app == APP_UNKNOWN && !f->sniffed && pkt->payload_len > 0)
-		engine_sniff(f, dir, pkt->payload, pkt->payload_len);
 	reasm_deliver_fn fn = engine_consumer(f, dir);
 	if (!fn)
 		return;
@@ -416,11 +424,18 @@ void engine_packet(struct engine *e, int dlt, const uint8_t *frame, size_t caple
 		engine_by_port(f);
 	f->pkts[dir]++;
 	f->bytes[dir] += wirelen;
+	if (f->app == APP_UNKNOWN && pkt.payload_len > 0) {
+		if (pkt.proto == IPPROTO_TCP && !f->sniffed)
+			engine_sniff(f, dir, pkt.payload, pkt.payload_len);
+		/* QUIC on any port: the client's first datagram is a long-header Initial. */
+		else if (pkt.proto == IPPROTO_UDP && dir == 0 &&
+			 quic_is_initial(pkt.payload, pkt.payload_len))
+			f->app = APP_QUIC;
+	}
+	/* nDPI only for what our own dissectors do not recognise. */
+	if (f->app > APP_NONE)
+		dpi_known(e->dpi, f);
 	dpi_packet(e->dpi, f, &pkt, &e->st);
-	/* QUIC on any port: the client's first datagram is a long-header Initial. */
-	if (f->app == APP_UNKNOWN && pkt.proto == IPPROTO_UDP && dir == 0 &&
-	    quic_is_initial(pkt.payload, pkt.payload_len))
-		f->app = APP_QUIC;
 	/* A DNS server on a port of its own is known once nDPI has seen it. */
 	if (f->app == APP_UNKNOWN && pkt.proto == IPPROTO_UDP && f->ndpi_done) {
 		const char *n = dpi_name(e->dpi, f);

@@ -71,8 +71,7 @@ struct engine {
 
 /* Fills o->conn for a message sent in direction dir of f at time ts_us, and writes its
  * event record when --log-events asked for them. */
-void engine_observe(struct engine *e, const struct flow *f, int dir, uint64_t ts_us,
-		    struct obs *o);
+void engine_observe(struct engine *e, struct flow *f, int dir, uint64_t ts_us, struct obs *o);
 
 /* Deliver functions for flow/reasm.h, one per protocol; arg is the engine, whose cur_flow and
  * cur_dir say which stream the bytes belong to. */

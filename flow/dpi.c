@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/limits.h"
+#include "dissectors/mail.h"
 
 /* nDPI knows a few hundred protocols; names are cached lower-cased at start. */
 #define DPI_NAME_MAX 24
@@ -98,6 +99,70 @@ void dpi_packet(struct dpi *d, struct flow *f, const struct packet *pkt, struct 
 	f->ndpi_packets++;
 	if (p.app_protocol != NDPI_PROTOCOL_UNKNOWN || f->ndpi_packets >= FLOW_NDPI_MAX_PACKETS)
 		dpi_flow_done(d, f);
+}
+
+/* The nDPI protocol our classification stands for; UNKNOWN when it has none. */
+static uint16_t dpi_of_app(const struct flow *f)
+{
+	switch (f->app) {
+	case APP_DNS:
+		return f->sport == 5353 || f->cport == 5353   ? NDPI_PROTOCOL_MDNS
+		       : f->sport == 5355 || f->cport == 5355 ? NDPI_PROTOCOL_LLMNR
+							      : NDPI_PROTOCOL_DNS;
+	case APP_HTTP:
+		return NDPI_PROTOCOL_HTTP;
+	case APP_QUIC:
+		return NDPI_PROTOCOL_QUIC;
+	case APP_TLS:
+		return f->mail_proto == MAIL_SMTP   ? NDPI_PROTOCOL_MAIL_SMTPS
+		       : f->mail_proto == MAIL_IMAP ? NDPI_PROTOCOL_MAIL_IMAPS
+		       : f->mail_proto == MAIL_POP3 ? NDPI_PROTOCOL_MAIL_POPS
+						    : NDPI_PROTOCOL_TLS;
+	case APP_MAIL:
+		return f->mail_proto == MAIL_SMTP   ? NDPI_PROTOCOL_MAIL_SMTP
+		       : f->mail_proto == MAIL_IMAP ? NDPI_PROTOCOL_MAIL_IMAP
+		       : f->mail_proto == MAIL_POP3 ? NDPI_PROTOCOL_MAIL_POP
+						    : NDPI_PROTOCOL_UNKNOWN;
+	default:
+		return NDPI_PROTOCOL_UNKNOWN;
+	}
+}
+
+void dpi_known(struct dpi *d, struct flow *f)
+{
+	uint16_t proto = dpi_of_app(f);
+	if (f->ndpi_done || proto == NDPI_PROTOCOL_UNKNOWN)
+		return;
+	f->ndpi_master = proto;
+	f->ndpi_proto = NDPI_PROTOCOL_UNKNOWN;
+	dpi_release_state(d, f);
+}
+
+void dpi_observed(struct dpi *d, struct flow *f, const char *name, size_t len)
+{
+	if (f->ndpi_packets || f->ndpi_named)
+		return; /* nDPI ran on it, or it is named already */
+	char host[256];
+	if (name && len > 0 && len < sizeof host) {
+		f->ndpi_named = true; /* the first name decides, as it would for nDPI */
+		memcpy(host, name, len);
+		host[len] = '\0';
+		ndpi_protocol_match_result m;
+		memset(&m, 0, sizeof m);
+		int id = ndpi_match_string_subprotocol(d->mod, host, (u_int)len, &m);
+		if (id > NDPI_PROTOCOL_UNKNOWN && id != f->ndpi_master) {
+			f->ndpi_proto = (uint16_t)id;
+			return;
+		}
+	}
+	if (f->ndpi_addr || f->ip_version != 4)
+		return;
+	f->ndpi_addr = true;
+	struct in_addr server;
+	memcpy(&server, f->srv, 4);
+	uint16_t by_addr = ndpi_network_ptree_match(d->mod, &server);
+	if (by_addr != f->ndpi_master)
+		f->ndpi_proto = by_addr;
 }
 
 void dpi_flow_done(struct dpi *d, struct flow *f)

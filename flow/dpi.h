@@ -21,6 +21,16 @@ void dpi_free(struct dpi *d);
  * FLOW_NDPI_MAX_PACKETS packets. */
 void dpi_packet(struct dpi *d, struct flow *f, const struct packet *pkt, struct stats *st);
 
+/* Our own dissectors recognised f (f->app, f->mail_proto, the ports): nDPI is not run on
+ * it, and its application is the protocol until dpi_observed says more. */
+void dpi_known(struct dpi *d, struct flow *f);
+
+/* A message of f was observed, naming name (TLS SNI, HTTP Host, a DNS question; NULL: none).
+ * For a flow nDPI does not run on, nDPI's host patterns may name the application ("gmail")
+ * from the first name, else its address lists from the server's address. Work done once per
+ * flow, and only for flows with something to report. */
+void dpi_observed(struct dpi *d, struct flow *f, const char *name, size_t len);
+
 /* Ends classification of f now (flow released): keeps nDPI's best guess, frees its state. */
 void dpi_flow_done(struct dpi *d, struct flow *f);
 

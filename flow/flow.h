@@ -48,6 +48,8 @@ struct flow {
 	bool rst_seen;
 	bool ndpi_done;           /* classification over: nDPI state freed */
 	bool sniffed;             /* the first payload was looked at to find the protocol */
+	bool ndpi_named;          /* dpi_observed has matched a name */
+	bool ndpi_addr;           /* ... and the server's address */
 	uint8_t mail_proto;       /* enum mail_proto guessed from the port (APP_MAIL) */
 	uint8_t ndpi_packets;     /* packets nDPI has had */
 	uint16_t ndpi_proto;      /* nDPI's app protocol id (master when app is unknown) */
