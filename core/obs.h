@@ -32,7 +32,7 @@ struct obs_conn {
 	uint8_t ip_version;
 	uint8_t transport;        /* IPPROTO_TCP / IPPROTO_UDP */
 	const char *application;  /* nDPI's name for the flow, or NULL */
-	const char *community_id;
+	const char *community_id;  /* NULL when no record of the observation is written */
 	const char *mail_protocol; /* "smtp", "imap", "pop3" when the flow is mail, else NULL */
 	bool to_server;           /* source is the client (the side that opened the flow) */
 	const struct geo_info *src_geo, *dst_geo; /* ASN and geo of both ends, or NULL */

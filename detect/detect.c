@@ -11,6 +11,7 @@
 #include "dissectors/autodiscover.h"
 #include "dissectors/dns.h"
 #include "dissectors/tls.h"
+#include "flow/communityid.h"
 #include "rules/rules.h"
 #include "rules/suffix.h"
 
@@ -190,13 +191,24 @@ static const uint8_t *detect_server_ip(const struct obs_conn *c)
 	return c->to_server ? c->dst : c->src;
 }
 
+/* The connection's Community ID into buf (COMMUNITY_ID_LEN): the engine computes it only
+ * for the records it writes, and it is the same from either end. */
+static const char *detect_cid(const struct obs_conn *c, char *buf)
+{
+	if (c->community_id)
+		return c->community_id;
+	community_id_v1(0, c->ip_version, c->src, c->dst, c->transport, c->sport, c->dport, buf);
+	return buf;
+}
+
 static void detect_evidence(struct alert_evidence *ev, const struct obs *o, const char *kind,
 			    const char *name)
 {
+	char cid[COMMUNITY_ID_LEN];
 	ev->ts_us = o->conn.ts_us;
 	detect_copy(ev->kind, sizeof ev->kind, kind);
 	detect_copy(ev->name, sizeof ev->name, name);
-	detect_copy(ev->community_id, sizeof ev->community_id, o->conn.community_id);
+	detect_copy(ev->community_id, sizeof ev->community_id, detect_cid(&o->conn, cid));
 }
 
 /* D when name is autodiscover.D or _autodiscover._tcp.D, else NULL. */
@@ -259,7 +271,8 @@ static struct alert *detect_begin(struct detector *d, enum alert_kind k, const s
 		a->dst_geo = o->conn.to_server ? *o->conn.dst_geo : *o->conn.src_geo;
 	}
 	a->conn.src_geo = a->conn.dst_geo = NULL;
-	detect_copy(a->community_id, sizeof a->community_id, o->conn.community_id);
+	char cid[COMMUNITY_ID_LEN];
+	detect_copy(a->community_id, sizeof a->community_id, detect_cid(&o->conn, cid));
 	detect_copy(a->application, sizeof a->application, o->conn.application);
 	a->conn.community_id = a->community_id;
 	a->conn.application = o->conn.application ? a->application : NULL;

@@ -708,7 +708,11 @@ enum dis_status tls_client_hello(const uint8_t *p, size_t len, struct tls_hello 
 	if (st != DIS_OK)
 		return st;
 	out->version = tls_best_version(out);
-	tls_ja3(out);
-	tls_ja4(out);
 	return DIS_OK;
+}
+
+void tls_fingerprints(struct tls_hello *h)
+{
+	tls_ja3(h);
+	tls_ja4(h);
 }

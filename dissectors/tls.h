@@ -63,6 +63,7 @@ struct tls_hello {
 	 * offered, the ECS tls.next_protocol. */
 	char alpn[TLS_MAX_ALPN][TLS_ALPN_TEXT];
 	char alpn_ja4[3];          /* JA4's first and last character of alpn[0]; "00" when none */
+	/* The fingerprints, set by tls_fingerprints only (hashing is not free). */
 	char ja3[TLS_JA3_TEXT];    /* "771,4865-4866,0-23-65281,29-23,0" */
 	char ja3_md5[33];          /* its MD5, lower-case hex */
 	char ja4[TLS_JA4_TEXT];    /* "t13d1516h2_8daaf6152771_e5627efa2ab1" */
@@ -75,13 +76,16 @@ struct tls_hello {
  * from the first byte of TLS on (for STARTTLS: the first byte after the command line).
  * Fills *out (reset first). The hello may be spread over several handshake records; a
  * caller that gets DIS_SHORT calls again with the same start and more bytes.
- * Returns DIS_OK with every field set; DIS_SHORT when the records so far end before the
+ * Returns DIS_OK with every field but the fingerprints set; DIS_SHORT when the records so far end before the
  * hello does; DIS_MALFORMED (out->reason) when the bytes are not a TLS ClientHello: another
  * record or handshake type, a length that lies, a hello over TLS_MAX_HELLO, or an
  * SSLv2-compatible hello (out->sslv2; it has no extensions, so no SNI).
  * The fingerprints use libgcrypt, which main must initialise (gcry_check_version) first. */
 __attribute__((warn_unused_result))
 enum dis_status tls_client_hello(const uint8_t *p, size_t len, struct tls_hello *out);
+
+/* Sets ja3, ja3_md5 and ja4 of a hello tls_client_hello returned DIS_OK for. */
+void tls_fingerprints(struct tls_hello *h);
 
 /* Writes the raw JA4 (FoxIO "JA4_r": sorted lists, not hashed) of a parsed hello to buf,
  * NUL-terminated and cut to size. Returns the length it needed, without the NUL. */

@@ -27,6 +27,8 @@ void app_quic_datagram(struct engine *e, struct flow *f, int dir, const uint8_t 
 	if (n == 0 || tls_client_hello(e->quic_records, n, &e->tls) != DIS_OK)
 		return;
 	e->st.obs_quic++;
+	if (e->cfg.log_events) /* only event records carry them */
+		tls_fingerprints(&e->tls);
 	struct obs_tls t = { .hello = &e->tls, .quic = true };
 	struct obs o = { .kind = OBS_TLS, .u.tls = &t };
 	engine_observe(e, f, dir, e->now_us, &o);

@@ -15,6 +15,15 @@
 #include "dissectors/tls.h"
 
 /* Results are ~70 KiB each (the gather buffer): static, never on the stack. */
+
+/* tls_client_hello and, for a hello it read, the fingerprints the engine asks for. */
+static enum dis_status hello_fp(const uint8_t *p, size_t len, struct tls_hello *h)
+{
+	enum dis_status st = tls_client_hello(p, len, h);
+	if (st == DIS_OK)
+		tls_fingerprints(h);
+	return st;
+}
 static struct tls_hello h, h2;
 
 /* ---- hellos from the shared captures (/work/shared/pcaps), first record of the client's
@@ -420,7 +429,7 @@ static size_t hb_finish(void)
 
 static void parse_ok(size_t n)
 {
-	enum dis_status st = tls_client_hello(wire, n, &h);
+	enum dis_status st = hello_fp(wire, n, &h);
 	if (st != DIS_OK)
 		fail_msg("status %d: %s", st, h.reason);
 }
@@ -432,7 +441,7 @@ static void test_vectors(void **state)
 	(void)state;
 	for (size_t i = 0; i < N_VECS; i++) {
 		const struct vec *v = &vecs[i];
-		enum dis_status st = tls_client_hello(v->p, v->len, &h);
+		enum dis_status st = hello_fp(v->p, v->len, &h);
 		if (st != DIS_OK)
 			fail_msg("%s: %s", v->name, h.reason);
 		assert_string_equal(h.sni, v->sni);
@@ -452,7 +461,7 @@ static void test_vectors(void **state)
 static void test_teams_fields(void **state)
 {
 	(void)state;
-	assert_int_equal(tls_client_hello(v_teams, sizeof(v_teams), &h), DIS_OK);
+	assert_int_equal(hello_fp(v_teams, sizeof(v_teams), &h), DIS_OK);
 	assert_int_equal(h.record_version, 0x0301);
 	assert_int_equal(h.hello_version, 0x0303);
 	/* GREASE is kept in the lists and left out of the fingerprints. */
@@ -494,7 +503,7 @@ static void test_teams_fields(void **state)
 static void test_no_extensions(void **state)
 {
 	(void)state;
-	assert_int_equal(tls_client_hello(v_no_ext, sizeof(v_no_ext), &h), DIS_OK);
+	assert_int_equal(hello_fp(v_no_ext, sizeof(v_no_ext), &h), DIS_OK);
 	assert_string_equal(h.ja3, "769,4-5-47-51-50-10-22-19-9-21-18-3-8-20-17,,,");
 	assert_int_equal(h.n_exts, 0);
 	assert_false(h.has_sni_ext);
@@ -509,13 +518,13 @@ static void test_every_prefix(void **state)
 	(void)state;
 	for (size_t i = 0; i < N_VECS; i++) {
 		const struct vec *v = &vecs[i];
-		assert_int_equal(tls_client_hello(v->p, v->len, &h2), DIS_OK);
+		assert_int_equal(hello_fp(v->p, v->len, &h2), DIS_OK);
 		for (size_t k = 0; k < v->len; k++) {
-			enum dis_status st = tls_client_hello(v->p, k, &h);
+			enum dis_status st = hello_fp(v->p, k, &h);
 			if (st != DIS_SHORT)
 				fail_msg("%s: prefix %zu gave %d (%s)", v->name, k, st, h.reason);
 		}
-		assert_int_equal(tls_client_hello(v->p, v->len, &h), DIS_OK);
+		assert_int_equal(hello_fp(v->p, v->len, &h), DIS_OK);
 		assert_same_hello(&h, &h2);
 	}
 }
@@ -529,10 +538,10 @@ static void test_two_records_every_cut(void **state)
 		const struct vec *v = &vecs[i];
 		size_t n;
 		const uint8_t *hs = vec_hs(v, &n);
-		assert_int_equal(tls_client_hello(v->p, v->len, &h2), DIS_OK);
+		assert_int_equal(hello_fp(v->p, v->len, &h2), DIS_OK);
 		for (size_t cut = 1; cut < n; cut++) {
 			size_t w = frame(hs, n, &cut, 1, wire);
-			enum dis_status st = tls_client_hello(wire, w, &h);
+			enum dis_status st = hello_fp(wire, w, &h);
 			if (st != DIS_OK)
 				fail_msg("%s: cut %zu: %s", v->name, cut, h.reason);
 			assert_int_equal(h.n_records, 2);
@@ -549,12 +558,12 @@ static void test_three_records(void **state)
 		const struct vec *v = &vecs[i];
 		size_t n;
 		const uint8_t *hs = vec_hs(v, &n);
-		assert_int_equal(tls_client_hello(v->p, v->len, &h2), DIS_OK);
+		assert_int_equal(hello_fp(v->p, v->len, &h2), DIS_OK);
 		for (size_t a = 1; a < n - 1; a += 7) {
 			for (size_t b = a + 1; b < n; b += 13) {
 				size_t cuts[2] = { a, b };
 				size_t w = frame(hs, n, cuts, 2, wire);
-				assert_int_equal(tls_client_hello(wire, w, &h), DIS_OK);
+				assert_int_equal(hello_fp(wire, w, &h), DIS_OK);
 				assert_int_equal(h.n_records, 3);
 				assert_same_hello(&h, &h2);
 			}
@@ -563,7 +572,7 @@ static void test_three_records(void **state)
 		size_t cuts[2] = { 2, n / 2 };
 		size_t w = frame(hs, n, cuts, 2, wire);
 		for (size_t k = 0; k < w; k++)
-			assert_int_equal(tls_client_hello(wire, k, &h), DIS_SHORT);
+			assert_int_equal(hello_fp(wire, k, &h), DIS_SHORT);
 	}
 }
 
@@ -578,7 +587,7 @@ static void test_records_around(void **state)
 	size_t w = frame(hs, n, &cut, 1, wire);
 	static const uint8_t ccs[] = { 20, 3, 3, 0, 1, 1, 23, 3, 3, 0, 2, 0xab };
 	memcpy(wire + w, ccs, sizeof(ccs));
-	assert_int_equal(tls_client_hello(wire, w + sizeof(ccs), &h), DIS_OK);
+	assert_int_equal(hello_fp(wire, w + sizeof(ccs), &h), DIS_OK);
 	assert_int_equal(h.consumed, w);
 	assert_string_equal(h.sni, "teams.office.com");
 
@@ -586,17 +595,17 @@ static void test_records_around(void **state)
 	w = frame(hs, cut, NULL, 0, wire);
 	memcpy(wire + w, ccs, 6);
 	size_t w2 = frame(hs + cut, n - cut, NULL, 0, wire + w + 6);
-	assert_int_equal(tls_client_hello(wire, w + 6 + w2, &h), DIS_MALFORMED);
+	assert_int_equal(hello_fp(wire, w + 6 + w2, &h), DIS_MALFORMED);
 
 	/* Bytes after the hello inside its own record are ignored too, in one record or in the
 	 * last of two. */
 	memcpy(hsbuf, hs, n);
 	memset(hsbuf + n, 0xee, 3);
 	w = frame(hsbuf, n + 3, NULL, 0, wire);
-	assert_int_equal(tls_client_hello(wire, w, &h), DIS_OK);
+	assert_int_equal(hello_fp(wire, w, &h), DIS_OK);
 	assert_string_equal(h.sni, "teams.office.com");
 	w = frame(hsbuf, n + 3, &cut, 1, wire);
-	assert_int_equal(tls_client_hello(wire, w, &h), DIS_OK);
+	assert_int_equal(hello_fp(wire, w, &h), DIS_OK);
 	assert_string_equal(h.sni, "teams.office.com");
 	assert_int_equal(h.consumed, w);
 	assert_int_equal(h.n_records, 2);
@@ -624,7 +633,7 @@ static void test_every_truncation(void **state)
 		size_t body = v->len - 9;
 		for (size_t k = 0; k < body; k++) {
 			size_t w = truncated_hello(v, k);
-			enum dis_status st = tls_client_hello(wire, w, &h);
+			enum dis_status st = hello_fp(wire, w, &h);
 			if (st == DIS_SHORT)
 				fail_msg("%s: body cut at %zu waits for more", v->name, k);
 			/* Only a cut right after compression_methods is a valid (extension-less) hello. */
@@ -645,7 +654,7 @@ static void test_every_byte_corrupted(void **state)
 			for (size_t j = 0; j < sizeof(vals); j++) {
 				memcpy(wire, v->p, v->len);
 				wire[at] = vals[j];
-				enum dis_status st = tls_client_hello(wire, v->len, &h);
+				enum dis_status st = hello_fp(wire, v->len, &h);
 				assert_true(st == DIS_OK || st == DIS_SHORT || st == DIS_MALFORMED);
 				if (st != DIS_OK)
 					assert_non_null(h.reason);
@@ -734,7 +743,7 @@ static void test_lying_lengths(void **state)
 					continue;
 				memcpy(wire, v->p, v->len);
 				put_be(wire + f[k].at, f[k].width, lies[j]);
-				enum dis_status st = tls_client_hello(wire, v->len, &h);
+				enum dis_status st = hello_fp(wire, v->len, &h);
 				if (k >= 2 && st != DIS_MALFORMED)
 					fail_msg("%s: %s length %zu -> %zu gave %d", v->name, f[k].what, orig,
 					         lies[j], st);
@@ -1015,11 +1024,11 @@ static void test_huge_hello(void **state)
 		for (size_t at = 16384; at < hb.n; at += 16384)
 			cuts[nc++] = at;
 		w = frame(hb.b, hb.n, cuts, nc, wire);
-		enum dis_status st = tls_client_hello(wire, w, &h);
+		enum dis_status st = hello_fp(wire, w, &h);
 		assert_int_equal(st, extra ? DIS_MALFORMED : DIS_OK);
 		/* Refused as soon as the handshake header says so, not after 64 KiB. */
 		if (extra)
-			assert_int_equal(tls_client_hello(wire, 9, &h), DIS_MALFORMED);
+			assert_int_equal(hello_fp(wire, 9, &h), DIS_MALFORMED);
 	}
 }
 
@@ -1027,27 +1036,27 @@ static void test_not_tls(void **state)
 {
 	(void)state;
 	static const uint8_t http[] = "GET / HTTP/1.1\r\n";
-	assert_int_equal(tls_client_hello(http, 1, &h), DIS_MALFORMED);
-	assert_int_equal(tls_client_hello(NULL, 0, &h), DIS_SHORT);
+	assert_int_equal(hello_fp(http, 1, &h), DIS_MALFORMED);
+	assert_int_equal(hello_fp(NULL, 0, &h), DIS_SHORT);
 	static const uint8_t v2[] = { 0x16, 0x02 };
-	assert_int_equal(tls_client_hello(v2, 2, &h), DIS_MALFORMED);
+	assert_int_equal(hello_fp(v2, 2, &h), DIS_MALFORMED);
 	/* A ServerHello is refused at its handshake type. */
 	static const uint8_t sh[] = { 0x16, 0x03, 0x03, 0x00, 0x7a, 0x02 };
-	assert_int_equal(tls_client_hello(sh, sizeof(sh), &h), DIS_MALFORMED);
+	assert_int_equal(hello_fp(sh, sizeof(sh), &h), DIS_MALFORMED);
 	/* RFC 8446 5.1: no empty handshake records, none over 2^14. */
 	static const uint8_t empty[] = { 0x16, 0x03, 0x01, 0x00, 0x00 };
-	assert_int_equal(tls_client_hello(empty, sizeof(empty), &h), DIS_MALFORMED);
+	assert_int_equal(hello_fp(empty, sizeof(empty), &h), DIS_MALFORMED);
 	static const uint8_t big[] = { 0x16, 0x03, 0x01, 0x40, 0x01 };
-	assert_int_equal(tls_client_hello(big, sizeof(big), &h), DIS_MALFORMED);
+	assert_int_equal(hello_fp(big, sizeof(big), &h), DIS_MALFORMED);
 	/* A session id over 32 bytes. */
 	memcpy(wire, v_teams, sizeof(v_teams));
 	wire[9 + 34] = 33;
-	assert_int_equal(tls_client_hello(wire, sizeof(v_teams), &h), DIS_MALFORMED);
+	assert_int_equal(hello_fp(wire, sizeof(v_teams), &h), DIS_MALFORMED);
 	/* A byte after the extensions block: servers refuse it, so do we. */
 	hb_start(0x0303, some_ciphers, 3);
 	hb_close();
 	hb_u8(0);
-	assert_int_equal(tls_client_hello(wire, hb_finish(), &h), DIS_MALFORMED);
+	assert_int_equal(hello_fp(wire, hb_finish(), &h), DIS_MALFORMED);
 }
 
 /* SSLv2-compatible hello (RFC 5246 E.2): recognised, refused, no SNI to look for. */
@@ -1060,13 +1069,13 @@ static void test_sslv2(void **state)
 		0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee,
 		0xff, 0x00,
 	};
-	assert_int_equal(tls_client_hello(v2, 1, &h), DIS_SHORT);
-	assert_int_equal(tls_client_hello(v2, 2, &h), DIS_SHORT);
-	assert_int_equal(tls_client_hello(v2, sizeof(v2), &h), DIS_MALFORMED);
+	assert_int_equal(hello_fp(v2, 1, &h), DIS_SHORT);
+	assert_int_equal(hello_fp(v2, 2, &h), DIS_SHORT);
+	assert_int_equal(hello_fp(v2, sizeof(v2), &h), DIS_MALFORMED);
 	assert_true(h.sslv2);
 	assert_non_null(h.reason);
 	static const uint8_t other[] = { 0x80, 0x1d, 0x04 };
-	assert_int_equal(tls_client_hello(other, sizeof(other), &h), DIS_MALFORMED);
+	assert_int_equal(hello_fp(other, sizeof(other), &h), DIS_MALFORMED);
 	assert_false(h.sslv2);
 }
 
