@@ -80,6 +80,15 @@ static size_t jw_utf8_len(const uint8_t *s, size_t n)
 	return len;
 }
 
+/* Bytes a JSON string holds as they are, one bit each for 0x00-0x7f: 0x20-0x7f but the quote
+ * (0x22) and the backslash (0x5c). */
+static const uint64_t jw_plain[2] = { 0xfffffffb00000000ull, 0xffffffffefffffffull };
+
+static inline bool jw_is_plain(uint8_t c)
+{
+	return c < 0x80 && (jw_plain[c >> 6] >> (c & 63) & 1);
+}
+
 static void jw_quoted(struct jw *w, const char *str, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -89,7 +98,7 @@ static void jw_quoted(struct jw *w, const char *str, size_t n)
 	while (i < n && !w->overflow) {
 		/* Copy the longest run that needs no escaping in one go. */
 		size_t run = i;
-		while (run < n && s[run] >= 0x20 && s[run] < 0x80 && s[run] != '"' && s[run] != '\\')
+		while (run < n && jw_is_plain(s[run]))
 			run++;
 		if (run > i) {
 			jw_put(w, (const char *)s + i, run - i);
@@ -137,9 +146,18 @@ static void jw_key(struct jw *w, const char *key)
 	if (w->need_comma[w->depth])
 		jw_putc(w, ',');
 	w->need_comma[w->depth] = true;
-	if (key) {
-		jw_quoted(w, key, strlen(key));
-		jw_putc(w, ':');
+	if (key) { /* keys are the program's own ASCII names: nothing to escape */
+		size_t n = strlen(key);
+		if (w->overflow || n + 3 >= w->cap - w->len) {
+			w->overflow = true;
+			return;
+		}
+		char *p = w->buf + w->len;
+		p[0] = '"';
+		memcpy(p + 1, key, n);
+		p[n + 1] = '"';
+		p[n + 2] = ':';
+		w->len += n + 3;
 	}
 }
 
@@ -178,20 +196,32 @@ void jw_str(struct jw *w, const char *key, const char *s)
 	jw_strn(w, key, s, strlen(s));
 }
 
+/* Writes v in decimal right-aligned at end[-1] and before; returns where it starts. */
+static char *jw_digits(char *end, uint64_t v)
+{
+	do {
+		*--end = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	return end;
+}
+
 void jw_uint(struct jw *w, const char *key, uint64_t v)
 {
 	char num[24];
-	int n = snprintf(num, sizeof num, "%" PRIu64, v);
+	char *p = jw_digits(num + sizeof num, v);
 	jw_key(w, key);
-	jw_put(w, num, (size_t)n);
+	jw_put(w, p, (size_t)(num + sizeof num - p));
 }
 
 void jw_int(struct jw *w, const char *key, int64_t v)
 {
 	char num[24];
-	int n = snprintf(num, sizeof num, "%" PRId64, v);
+	char *p = jw_digits(num + sizeof num, v < 0 ? 0 - (uint64_t)v : (uint64_t)v);
+	if (v < 0)
+		*--p = '-';
 	jw_key(w, key);
-	jw_put(w, num, (size_t)n);
+	jw_put(w, p, (size_t)(num + sizeof num - p));
 }
 
 void jw_bool(struct jw *w, const char *key, bool v)
@@ -210,12 +240,34 @@ void jw_double(struct jw *w, const char *key, double v)
 
 void jw_time(uint64_t ts_us, char *buf, size_t size)
 {
-	time_t secs = (time_t)(ts_us / 1000000);
-	struct tm tm;
-	gmtime_r(&secs, &tm);
-	snprintf(buf, size, "%04d-%02d-%02dT%02d:%02d:%02d.%06uZ", tm.tm_year + 1900,
-		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-		 (unsigned)(ts_us % 1000000));
+	/* Records come in time order: the date and time of the last second are kept, per
+	 * thread, and only the microseconds are written anew. */
+	static _Thread_local uint64_t cached_secs = UINT64_MAX;
+	static _Thread_local char cached[64];
+	uint64_t secs = ts_us / 1000000;
+	if (secs != cached_secs) {
+		time_t t = (time_t)secs;
+		struct tm tm;
+		/* Four-digit years only: a capture's timestamps can say anything. */
+		if (!gmtime_r(&t, &tm) || tm.tm_year + 1900 > 9999) {
+			t = 253402300799; /* 9999-12-31T23:59:59 */
+			gmtime_r(&t, &tm);
+		}
+		snprintf(cached, sizeof cached, "%04d-%02d-%02dT%02d:%02d:%02d.", tm.tm_year + 1900,
+			 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+		cached_secs = secs;
+	}
+	if (size < 28) {
+		if (size)
+			buf[0] = '\0';
+		return;
+	}
+	memcpy(buf, cached, 20);
+	uint32_t us = (uint32_t)(ts_us % 1000000);
+	for (int i = 25; i >= 20; i--, us /= 10)
+		buf[i] = (char)('0' + us % 10);
+	buf[26] = 'Z';
+	buf[27] = '\0';
 }
 
 void jw_ts(struct jw *w, const char *key, uint64_t ts_us)
