@@ -9,7 +9,8 @@ test captures on the other end with a 64 MiB ring; its own counters (misroute's 
 record, tcpdump's closing lines) say how many packets it received and how many the kernel
 dropped. A rate passes when every packet sent was received and none was dropped; the search
 halves the interval between the highest rate that passed and the lowest that failed until
-they are within 5%. misroute runs with the default rules and writes incidents only.
+they are within 5%. misroute runs with the default rules and writes incidents only, and then
+with --log-events too.
 """
 import json
 import os
@@ -50,7 +51,8 @@ def teardown():
 def replay(cap, pps):
     """Sends cap at pps (None: as fast as possible); returns (packets sent, achieved pps)."""
     rate = ["--topspeed"] if pps is None else [f"--pps={pps}"]
-    out = subprocess.run(["ip", "netns", "exec", NS, "tcpreplay", "-i", B, *rate, cap],
+    out = subprocess.run(["ip", "netns", "exec", NS, "tcpreplay", "--preload-pcap", "-i", B,
+                          *rate, cap],
                          capture_output=True, text=True, check=True).stdout
     sent = int(re.search(r"Actual: (\d+) packets", out).group(1))
     rated = float(re.search(r"Rated: [\d.]+ Bps, [\d.]+ Mbps, ([\d.]+) pps", out).group(1))
@@ -65,12 +67,13 @@ def wait_threads(pid, want):
     raise SystemExit("the capture did not start")
 
 
-def trial_misroute(cap, pps, workers, tmp):
+def trial_misroute(cap, pps, workers, tmp, extra=()):
     out = os.path.join(tmp, "m.json")
     if os.path.exists(out):
         os.unlink(out)
     p = subprocess.Popen([os.path.join(TOP, BUILD, "misroute"), "-i", A, "--workers",
-                          str(workers), "-B", str(RING_MIB), "--stats-interval", "0", "-o", out],
+                          str(workers), "-B", str(RING_MIB), "--stats-interval", "0", "-o", out,
+                          *extra],
                          stderr=subprocess.DEVNULL)
     wait_threads(p.pid, workers + 1)
     sent, rated = replay(cap, pps)
@@ -140,6 +143,8 @@ def main():
                 ("tcpdump -w /dev/null", lambda pps: trial_tcpdump(cap, pps, tmp)),
                 ("misroute, 1 worker", lambda pps: trial_misroute(cap, pps, 1, tmp)),
                 ("misroute, 2 workers", lambda pps: trial_misroute(cap, pps, 2, tmp)),
+                ("misroute, 2, --log-events",
+                 lambda pps: trial_misroute(cap, pps, 2, tmp, ("--log-events",))),
             ):
                 rate, at_top, _ = search(name, trial, top_rate)
                 rows.append((name, rate, at_top))
