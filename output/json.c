@@ -238,6 +238,101 @@ void jw_double(struct jw *w, const char *key, double v)
 	jw_put(w, num, (size_t)n);
 }
 
+void jw_lit(struct jw *w, const char *key, const char *s)
+{
+	size_t n = strlen(s);
+	jw_key(w, key);
+	if (w->overflow || n + 2 >= w->cap - w->len) {
+		w->overflow = true;
+		return;
+	}
+	char *p = w->buf + w->len;
+	p[0] = '"';
+	memcpy(p + 1, s, n);
+	p[n + 1] = '"';
+	w->len += n + 2;
+}
+
+static size_t jw_ip4(const uint8_t *a, char *buf)
+{
+	char *p = buf;
+	for (int i = 0; i < 4; i++) {
+		unsigned v = a[i];
+		if (i)
+			*p++ = '.';
+		if (v >= 100)
+			*p++ = (char)('0' + v / 100);
+		if (v >= 10)
+			*p++ = (char)('0' + v / 10 % 10);
+		*p++ = (char)('0' + v % 10);
+	}
+	*p = '\0';
+	return (size_t)(p - buf);
+}
+
+size_t jw_ip_text(int version, const uint8_t *a, char *buf)
+{
+	static const char hex[] = "0123456789abcdef";
+	if (version != 6)
+		return jw_ip4(a, buf);
+	uint16_t w[8];
+	for (int i = 0; i < 8; i++)
+		w[i] = (uint16_t)(a[2 * i] << 8 | a[2 * i + 1]);
+	/* The first longest run of two or more zero groups becomes "::". */
+	int best = -1, blen = 0;
+	for (int i = 0; i < 8;) {
+		if (w[i]) {
+			i++;
+			continue;
+		}
+		int j = i;
+		while (j < 8 && !w[j])
+			j++;
+		if (j - i > blen) {
+			best = i;
+			blen = j - i;
+		}
+		i = j;
+	}
+	if (blen < 2)
+		best = -1;
+	char *p = buf;
+	for (int i = 0; i < 8; i++) {
+		if (best >= 0 && i >= best && i < best + blen) {
+			if (i == best)
+				*p++ = ':';
+			continue;
+		}
+		if (i)
+			*p++ = ':';
+		/* IPv4-compatible and IPv4-mapped addresses end in dotted quad. */
+		if (i == 6 && best == 0 && (blen == 6 || (blen == 5 && w[5] == 0xffff)))
+			return (size_t)(p - buf) + jw_ip4(a + 12, p);
+		bool lead = true;
+		for (int shift = 12; shift >= 0; shift -= 4) {
+			unsigned d = w[i] >> shift & 15;
+			if (d || !lead || shift == 0) {
+				*p++ = hex[d];
+				lead = false;
+			}
+		}
+	}
+	if (best >= 0 && best + blen == 8)
+		*p++ = ':';
+	*p = '\0';
+	return (size_t)(p - buf);
+}
+
+void jw_ip(struct jw *w, const char *key, int version, const uint8_t *a)
+{
+	char t[JW_IP_TEXT];
+	size_t n = jw_ip_text(version, a, t);
+	jw_key(w, key);
+	jw_putc(w, '"');
+	jw_put(w, t, n);
+	jw_putc(w, '"');
+}
+
 void jw_time(uint64_t ts_us, char *buf, size_t size)
 {
 	/* Records come in time order: the date and time of the last second are kept, per
@@ -274,5 +369,5 @@ void jw_ts(struct jw *w, const char *key, uint64_t ts_us)
 {
 	char t[40];
 	jw_time(ts_us, t, sizeof t);
-	jw_str(w, key, t);
+	jw_lit(w, key, t);
 }

@@ -36,6 +36,16 @@ void jw_int(struct jw *w, const char *key, int64_t v);
 void jw_bool(struct jw *w, const char *key, bool v);
 void jw_double(struct jw *w, const char *key, double v);
 
+/* A string of the program's own that needs no escaping (a field name, "ipv4"). */
+void jw_lit(struct jw *w, const char *key, const char *s);
+
+/* An IPv4 (version 4: a[0..4)) or IPv6 address (a[0..16)) as text, exactly as inet_ntop
+ * writes it (RFC 5952 for IPv6, with its "::ffff:1.2.3.4" forms). buf holds at least
+ * JW_IP_TEXT bytes; returns the length. */
+#define JW_IP_TEXT 46
+size_t jw_ip_text(int version, const uint8_t *a, char *buf);
+void jw_ip(struct jw *w, const char *key, int version, const uint8_t *a);
+
 /* RFC 3339 UTC with microseconds, e.g. "2026-01-12T09:14:03.123456Z"; buf >= 32 bytes. */
 void jw_time(uint64_t ts_us, char *buf, size_t size);
 void jw_ts(struct jw *w, const char *key, uint64_t ts_us);

@@ -15,13 +15,6 @@
 #include "output/json.h"
 #include "rules/suffix.h"
 
-static void record_ip(struct jw *w, const char *key, int version, const uint8_t *a)
-{
-	char t[INET6_ADDRSTRLEN];
-	inet_ntop(version == 6 ? AF_INET6 : AF_INET, a, t, sizeof t);
-	jw_str(w, key, t);
-}
-
 /* ECS as.* and geo.* of one end; a special-purpose address is named in geo.name. */
 static void record_geo(struct jw *w, const struct geo_info *g)
 {
@@ -57,7 +50,7 @@ static void record_endpoint(struct jw *w, const char *key, int version, const ui
 			    uint16_t port, const struct obs_str *domain, const struct geo_info *g)
 {
 	jw_obj_open(w, key);
-	record_ip(w, "ip", version, a);
+	jw_ip(w, "ip", version, a);
 	jw_uint(w, "port", port);
 	if (g)
 		record_geo(w, g);
@@ -79,10 +72,10 @@ static void record_network(struct jw *w, const struct obs_conn *c, const char *p
 {
 	char vid[8]; /* ECS network.vlan.id is a keyword */
 	jw_obj_open(w, "network");
-	jw_str(w, "type", c->ip_version == 6 ? "ipv6" : "ipv4");
-	jw_str(w, "transport", c->transport == IPPROTO_TCP ? "tcp" : "udp");
+	jw_lit(w, "type", c->ip_version == 6 ? "ipv6" : "ipv4");
+	jw_lit(w, "transport", c->transport == IPPROTO_TCP ? "tcp" : "udp");
 	if (protocol)
-		jw_str(w, "protocol", protocol);
+		jw_lit(w, "protocol", protocol);
 	if (c->application)
 		jw_str(w, "application", c->application);
 	jw_str(w, "community_id", c->community_id);
@@ -107,14 +100,14 @@ static void record_head(struct jw *w, const struct obs_conn *c, const char *data
 {
 	jw_ts(w, "@timestamp", c->ts_us);
 	jw_obj_open(w, "event");
-	jw_str(w, "kind", "event");
+	jw_lit(w, "kind", "event");
 	jw_arr_open(w, "category");
-	jw_str(w, NULL, "network");
+	jw_lit(w, NULL, "network");
 	jw_arr_close(w);
 	jw_arr_open(w, "type");
-	jw_str(w, NULL, "protocol");
+	jw_lit(w, NULL, "protocol");
 	jw_arr_close(w);
-	jw_str(w, "dataset", dataset);
+	jw_lit(w, "dataset", dataset);
 	jw_obj_close(w);
 	record_endpoint(w, "source", c->ip_version, c->src, c->sport, NULL, c->src_geo);
 	record_endpoint(w, "destination", c->ip_version, c->dst, c->dport, dest_domain, c->dst_geo);

@@ -4,6 +4,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <arpa/inet.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "output/json.h"
@@ -84,9 +86,45 @@ static void test_overflow(void **state)
 	assert_null(one(big, sizeof big, b, sizeof b));
 }
 
+/* Address text is inet_ntop's, byte for byte: the special IPv6 forms, then random addresses
+ * with zero groups planted so every run length and position occurs. */
+static void test_ip_text(void **state)
+{
+	(void)state;
+	static const char *const v6[] = { "::", "::1", "1::", "::ffff:1.2.3.4", "::1.2.3.4",
+					  "::ffff:0:1.2.3.4", "1:0:0:2:0:0:0:3", "1:0:0:2:0:0:3:4",
+					  "fe80::1:0:0:1", "2001:db8::", "0:0:1::", "1:2:3:4:5:6:7:8",
+					  "::ffff:0.0.0.0", "::0.0.0.2", "::100:0", "1:0:2:0:3:0:4:0" };
+	char want[INET6_ADDRSTRLEN], got[JW_IP_TEXT];
+	uint8_t a[16];
+	for (size_t i = 0; i < sizeof v6 / sizeof v6[0]; i++) {
+		assert_int_equal(inet_pton(AF_INET6, v6[i], a), 1);
+		inet_ntop(AF_INET6, a, want, sizeof want);
+		assert_int_equal(jw_ip_text(6, a, got), strlen(want));
+		assert_string_equal(got, want);
+	}
+	srand(7);
+	for (int k = 0; k < 200000; k++) {
+		for (int i = 0; i < 16; i++)
+			a[i] = (uint8_t)rand();
+		for (int g = 0; g < 8; g++)
+			if (rand() % 2)
+				a[2 * g] = a[2 * g + 1] = 0;
+		if (k % 7 == 0)
+			memset(a, 0, 10), a[10] = a[11] = (k % 14) ? 0xff : 0;
+		inet_ntop(AF_INET6, a, want, sizeof want);
+		assert_int_equal(jw_ip_text(6, a, got), strlen(want));
+		assert_string_equal(got, want);
+		inet_ntop(AF_INET, a, want, sizeof want);
+		assert_int_equal(jw_ip_text(4, a, got), strlen(want));
+		assert_string_equal(got, want);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_ip_text),
 		cmocka_unit_test(test_escapes),
 		cmocka_unit_test(test_invalid_utf8),
 		cmocka_unit_test(test_nesting),
