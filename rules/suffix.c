@@ -3,6 +3,7 @@
 
 #include <libpsl.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 
 /* The Debian publicsuffix package's compiled list. */
@@ -10,6 +11,17 @@
 
 static const psl_ctx_t *suffix_ctx;
 static bool suffix_loaded; /* suffix_ctx was loaded from a file: ours to free */
+
+/* Recent answers of suffix_registrable, per thread: the same few thousand names come back
+ * again and again, and a lookup in the list costs a couple of thousand instructions. */
+#define SUFFIX_CACHE 1024
+#define SUFFIX_CACHE_NAME 80
+struct suffix_entry {
+	uint64_t hash;
+	int16_t at;                  /* offset of the registrable domain, -1: none */
+	char name[SUFFIX_CACHE_NAME];
+};
+static _Thread_local struct suffix_entry suffix_cache[SUFFIX_CACHE];
 
 int suffix_init(void)
 {
@@ -31,6 +43,7 @@ void suffix_free(void)
 		psl_free((psl_ctx_t *)suffix_ctx);
 	suffix_ctx = NULL;
 	suffix_loaded = false;
+	memset(suffix_cache, 0, sizeof suffix_cache);
 }
 
 const char *suffix_source(void)
@@ -38,9 +51,30 @@ const char *suffix_source(void)
 	return suffix_loaded ? SUFFIX_DAFSA : "builtin";
 }
 
+static uint64_t suffix_hash(const char *s, size_t n)
+{
+	uint64_t h = 14695981039346656037ull; /* FNV-1a */
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ (uint8_t)s[i]) * 1099511628211ull;
+	return h | 1; /* 0 marks an empty slot */
+}
+
 const char *suffix_registrable(const char *name)
 {
-	return suffix_ctx && name ? psl_registrable_domain(suffix_ctx, name) : NULL;
+	if (!suffix_ctx || !name)
+		return NULL;
+	size_t n = strlen(name);
+	if (n >= SUFFIX_CACHE_NAME)
+		return psl_registrable_domain(suffix_ctx, name);
+	uint64_t h = suffix_hash(name, n);
+	struct suffix_entry *e = &suffix_cache[h % SUFFIX_CACHE];
+	if (e->hash == h && !strcmp(e->name, name))
+		return e->at < 0 ? NULL : name + e->at;
+	const char *reg = psl_registrable_domain(suffix_ctx, name);
+	e->hash = h;
+	e->at = reg ? (int16_t)(reg - name) : -1;
+	memcpy(e->name, name, n + 1);
+	return reg;
 }
 
 bool suffix_is_public(const char *name)
