@@ -141,13 +141,12 @@ static void jw_quoted(struct jw *w, const char *str, size_t n)
 	jw_putc(w, '"');
 }
 
-static void jw_key(struct jw *w, const char *key)
+static void jw_key(struct jw *w, const char *key, size_t n)
 {
 	if (w->need_comma[w->depth])
 		jw_putc(w, ',');
 	w->need_comma[w->depth] = true;
 	if (key) { /* keys are the program's own ASCII names: nothing to escape */
-		size_t n = strlen(key);
 		if (w->overflow || n + 3 >= w->cap - w->len) {
 			w->overflow = true;
 			return;
@@ -161,10 +160,10 @@ static void jw_key(struct jw *w, const char *key)
 	}
 }
 
-static void jw_open(struct jw *w, const char *key, char c)
+static void jw_open(struct jw *w, const char *key, size_t klen, char c)
 {
 	if (w->depth > 0 || w->len > 0)
-		jw_key(w, key);
+		jw_key(w, key, klen);
 	jw_putc(w, c);
 	if (w->depth + 1 >= JW_MAX_DEPTH) {
 		w->overflow = true;
@@ -180,20 +179,20 @@ static void jw_close(struct jw *w, char c)
 		w->depth--;
 }
 
-void jw_obj_open(struct jw *w, const char *key) { jw_open(w, key, '{'); }
+void jw_obj_open_k(struct jw *w, const char *key, size_t klen) { jw_open(w, key, klen, '{'); }
 void jw_obj_close(struct jw *w) { jw_close(w, '}'); }
-void jw_arr_open(struct jw *w, const char *key) { jw_open(w, key, '['); }
+void jw_arr_open_k(struct jw *w, const char *key, size_t klen) { jw_open(w, key, klen, '['); }
 void jw_arr_close(struct jw *w) { jw_close(w, ']'); }
 
-void jw_strn(struct jw *w, const char *key, const char *s, size_t n)
+void jw_strn_k(struct jw *w, const char *key, size_t klen, const char *s, size_t n)
 {
-	jw_key(w, key);
+	jw_key(w, key, klen);
 	jw_quoted(w, s, n);
 }
 
-void jw_str(struct jw *w, const char *key, const char *s)
+void jw_str_k(struct jw *w, const char *key, size_t klen, const char *s)
 {
-	jw_strn(w, key, s, strlen(s));
+	jw_strn_k(w, key, klen, s, strlen(s));
 }
 
 /* Writes v in decimal right-aligned at end[-1] and before; returns where it starts. */
@@ -206,42 +205,52 @@ static char *jw_digits(char *end, uint64_t v)
 	return end;
 }
 
-void jw_uint(struct jw *w, const char *key, uint64_t v)
+void jw_uint_str_k(struct jw *w, const char *key, size_t klen, uint64_t v)
 {
 	char num[24];
 	char *p = jw_digits(num + sizeof num, v);
-	jw_key(w, key);
+	jw_key(w, key, klen);
+	jw_putc(w, '"');
+	jw_put(w, p, (size_t)(num + sizeof num - p));
+	jw_putc(w, '"');
+}
+
+void jw_uint_k(struct jw *w, const char *key, size_t klen, uint64_t v)
+{
+	char num[24];
+	char *p = jw_digits(num + sizeof num, v);
+	jw_key(w, key, klen);
 	jw_put(w, p, (size_t)(num + sizeof num - p));
 }
 
-void jw_int(struct jw *w, const char *key, int64_t v)
+void jw_int_k(struct jw *w, const char *key, size_t klen, int64_t v)
 {
 	char num[24];
 	char *p = jw_digits(num + sizeof num, v < 0 ? 0 - (uint64_t)v : (uint64_t)v);
 	if (v < 0)
 		*--p = '-';
-	jw_key(w, key);
+	jw_key(w, key, klen);
 	jw_put(w, p, (size_t)(num + sizeof num - p));
 }
 
-void jw_bool(struct jw *w, const char *key, bool v)
+void jw_bool_k(struct jw *w, const char *key, size_t klen, bool v)
 {
-	jw_key(w, key);
+	jw_key(w, key, klen);
 	jw_put(w, v ? "true" : "false", v ? 4 : 5);
 }
 
-void jw_double(struct jw *w, const char *key, double v)
+void jw_double_k(struct jw *w, const char *key, size_t klen, double v)
 {
 	char num[40];
 	int n = snprintf(num, sizeof num, "%.6g", v);
-	jw_key(w, key);
+	jw_key(w, key, klen);
 	jw_put(w, num, (size_t)n);
 }
 
-void jw_lit(struct jw *w, const char *key, const char *s)
+void jw_lit_k(struct jw *w, const char *key, size_t klen, const char *s)
 {
 	size_t n = strlen(s);
-	jw_key(w, key);
+	jw_key(w, key, klen);
 	if (w->overflow || n + 2 >= w->cap - w->len) {
 		w->overflow = true;
 		return;
@@ -323,11 +332,11 @@ size_t jw_ip_text(int version, const uint8_t *a, char *buf)
 	return (size_t)(p - buf);
 }
 
-void jw_ip(struct jw *w, const char *key, int version, const uint8_t *a)
+void jw_ip_k(struct jw *w, const char *key, size_t klen, int version, const uint8_t *a)
 {
 	char t[JW_IP_TEXT];
 	size_t n = jw_ip_text(version, a, t);
-	jw_key(w, key);
+	jw_key(w, key, klen);
 	jw_putc(w, '"');
 	jw_put(w, t, n);
 	jw_putc(w, '"');
@@ -365,9 +374,9 @@ void jw_time(uint64_t ts_us, char *buf, size_t size)
 	buf[27] = '\0';
 }
 
-void jw_ts(struct jw *w, const char *key, uint64_t ts_us)
+void jw_ts_k(struct jw *w, const char *key, size_t klen, uint64_t ts_us)
 {
 	char t[40];
 	jw_time(ts_us, t, sizeof t);
-	jw_lit(w, key, t);
+	jw_lit_k(w, key, klen, t);
 }

@@ -70,7 +70,6 @@ static void record_endpoint(struct jw *w, const char *key, int version, const ui
 
 static void record_network(struct jw *w, const struct obs_conn *c, const char *protocol)
 {
-	char vid[8]; /* ECS network.vlan.id is a keyword */
 	jw_obj_open(w, "network");
 	jw_lit(w, "type", c->ip_version == 6 ? "ipv6" : "ipv4");
 	jw_lit(w, "transport", c->transport == IPPROTO_TCP ? "tcp" : "udp");
@@ -81,13 +80,13 @@ static void record_network(struct jw *w, const struct obs_conn *c, const char *p
 	jw_str(w, "community_id", c->community_id);
 	if (c->n_vlan > 0) {
 		jw_obj_open(w, "vlan");
-		jw_str(w, "id", (snprintf(vid, sizeof vid, "%u", c->vlan[0]), vid));
+		jw_uint_str(w, "id", c->vlan[0]);
 		jw_obj_close(w);
 	}
 	if (c->n_vlan > 1) {
 		jw_obj_open(w, "inner");
 		jw_obj_open(w, "vlan");
-		jw_str(w, "id", (snprintf(vid, sizeof vid, "%u", c->vlan[1]), vid));
+		jw_uint_str(w, "id", c->vlan[1]);
 		jw_obj_close(w);
 		jw_obj_close(w);
 	}
@@ -198,7 +197,7 @@ static void record_dns(struct jw *w, const struct dns_msg *m, const struct geo_i
 	char tn[16], op[16];
 	jw_obj_open(w, "dns");
 	jw_str(w, "type", m->qr ? "answer" : "query");
-	jw_str(w, "id", (snprintf(op, sizeof op, "%u", m->id), op));
+	jw_uint_str(w, "id", m->id);
 	if (dns_opcodes[m->opcode & 15])
 		jw_str(w, "op_code", dns_opcodes[m->opcode & 15]);
 	else
