@@ -522,7 +522,9 @@ static int run_source(struct run *r, struct source *src, struct progress *pg)
 			fprintf(stderr, "%smisroute: %s\n", pg->on ? "\r\033[K" : "", err);
 			return -1;
 		}
-		if (pg->on && (++pg->packets & 4095) == 0 && seconds_since(&pg->last) >= 0.5)
+		/* The first line after 4096 packets, then one every half second. */
+		if (pg->on && (++pg->packets & 4095) == 0 &&
+		    (pg->packets == 4096 || seconds_since(&pg->last) >= 0.5))
 			progress_show(pg, r, src);
 		if (reopen_requested || metric_requested)
 			handle_requests(r);

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """progress.py BIN TMPDIR: the operator's view of a long replay. With stderr on a terminal
-misroute shows a progress line (bytes of total, packets/s, incidents) and ends with the
-summary; with stderr on a pipe there is no progress line, and -q leaves stderr empty.
+misroute shows a progress line (bytes of total, packets/s, incidents) after its first 4096
+packets and every half second after, and ends with the summary; with stderr on a pipe there is no progress line, and -q leaves stderr empty.
 Prints one line and exits 1 when something is missing."""
 import os
 import pty
