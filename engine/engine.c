@@ -309,6 +309,10 @@ void engine_packet(struct engine *e, int dlt, const uint8_t *frame, size_t caple
 	pkt.wirelen = wirelen;
 	if (decode_packet(dlt, frame, caplen, e->frags, &pkt, &e->st) != DECODE_OK)
 		return;
+	/* Decoded, but a snaplen cut the payload: what follows reads a prefix of it. Counted once
+	 * here, so the dissector that misses the end does not call it malformed as well. */
+	if (pkt.payload_cut)
+		stats_skip(&e->st, SKIP_CAPLEN_SHORT);
 
 	int dir;
 	struct flow *f = flow_lookup(e->flows, &pkt, &dir, &e->st);
@@ -330,7 +334,7 @@ void engine_packet(struct engine *e, int dlt, const uint8_t *frame, size_t caple
 	if (pkt.proto == IPPROTO_TCP)
 		engine_tcp(e, f, dir, &pkt);
 	else if (f->app == APP_DNS && pkt.payload_len > 0)
-		app_dns_message(e, f, dir, pkt.payload, pkt.payload_len);
+		app_dns_message(e, f, dir, pkt.payload, pkt.payload_len, pkt.payload_cut);
 	else if (f->app == APP_QUIC && dir == 0)
 		app_quic_datagram(e, f, dir, pkt.payload, pkt.payload_len);
 }
