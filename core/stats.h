@@ -40,6 +40,7 @@
 	X(TCP_DEPTH, "tcp_depth")                     /* past --stream-depth */           \
 	X(TCP_MEMCAP, "tcp_memcap")                   /* reassembly memory exhausted */   \
 	X(TCP_PENDING_CAP, "tcp_pending_cap")         /* message longer than we buffer */ \
+	X(TCP_UNFINISHED, "tcp_unfinished")           /* the stream ended inside a message */ \
 	X(DNS_SHORT, "dns_short")                                                          \
 	X(DNS_MALFORMED, "dns_malformed")                                                  \
 	X(DNS_TCP_LEN, "dns_tcp_len")                 /* DNS/TCP length prefix that lies */ \

@@ -660,7 +660,8 @@ static void test_fin_rst(void **state)
 {
 	(void)state;
 	struct fx f;
-	/* FIN in order, with bytes left pending: closes and frees. */
+	/* FIN in order, with bytes left pending: closes and frees, and the message that never
+	 * finished is counted. */
 	fx_init(&f, REASM_DEFAULT_DEPTH, REASM_DEFAULT_MEMCAP);
 	f.k.hold = 1000;
 	fx_syn(&f, 0, sink_hold);
@@ -668,6 +669,31 @@ static void test_fin_rst(void **state)
 	fx_seg(&f, 1, 100, 200, TCP_FIN, sink_hold);
 	assert_true(f.d.closed);
 	assert_int_equal(f.ctx.mem_used, 0);
+	assert_int_equal(f.st.skip[SKIP_TCP_UNFINISHED], 1);
+	reasm_flush(&f.ctx, &f.d, sink_hold, &f.k);
+	assert_int_equal(f.st.skip[SKIP_TCP_UNFINISHED], 1); /* once */
+	fx_done(&f);
+
+	/* A FIN after whole messages loses nothing. */
+	fx_init(&f, REASM_DEFAULT_DEPTH, REASM_DEFAULT_MEMCAP);
+	f.k.hold = 200;
+	fx_syn(&f, 0, sink_hold);
+	fx_seg(&f, 1, 0, 100, 0, sink_hold);
+	fx_seg(&f, 1, 100, 200, TCP_FIN, sink_hold);
+	assert_true(f.d.closed);
+	assert_int_equal(f.k.len, 200);
+	assert_int_equal(f.st.skip[SKIP_TCP_UNFINISHED], 0);
+	fx_done(&f);
+
+	/* The flow ends with a message under way: the same count. */
+	fx_init(&f, REASM_DEFAULT_DEPTH, REASM_DEFAULT_MEMCAP);
+	f.k.hold = 1000;
+	fx_syn(&f, 0, sink_hold);
+	fx_seg(&f, 1, 0, 100, 0, sink_hold);
+	reasm_flush(&f.ctx, &f.d, sink_hold, &f.k);
+	assert_true(f.d.closed);
+	assert_int_equal(f.ctx.mem_used, 0);
+	assert_int_equal(f.st.skip[SKIP_TCP_UNFINISHED], 1);
 	fx_done(&f);
 
 	/* FIN ahead of a hole: closes once the hole fills. */
@@ -702,6 +728,7 @@ static void test_fin_rst(void **state)
 	fx_seg(&f, 1, 0, 0, TCP_RST, sink_hold);
 	assert_true(f.d.closed);
 	assert_int_equal(f.ctx.mem_used, 0);
+	assert_int_equal(f.st.skip[SKIP_TCP_UNFINISHED], 1);
 	size_t calls = f.k.calls;
 	fx_seg(&f, 1, 100, 200, 0, sink_hold);
 	assert_int_equal(f.k.calls, calls);
