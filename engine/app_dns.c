@@ -74,6 +74,12 @@ size_t app_dns_stream(void *arg, const uint8_t *data, size_t len, bool gap)
 		ad->resync = false;
 		app_dns_message(e, f, e->cur_dir, msg, mlen, false);
 		done = cur_off(&c);
+		/* A whole message that ends before its frame: the prefix lied, so the next one is
+		 * not where it says. The bytes after it are looked at as after a loss. */
+		if (!e->dns.reason && e->dns.used < mlen) {
+			stats_skip(&e->st, SKIP_DNS_TCP_LEN);
+			ad->resync = true;
+		}
 	}
 	return done;
 }
