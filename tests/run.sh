@@ -187,6 +187,9 @@ else
 	fail "incidents/samples"
 fi
 
+# --- hostile input: tests/malformed.sh prints one ok/FAIL line per case ----------------------
+while read -r r; do case $r in ok*) pass "${r:5}" ;; *) fail "${r:5}" ;; esac; done < <("$top/tests/malformed.sh" "$bin")
+
 # --- the shared corpus: no crash, valid JSON, DNS recall against tshark ----------------------
 if [ ! -d "$shared/pcaps" ]; then
 	echo "note: $shared/pcaps not found: the shared-corpus tests are skipped (CI has it)"
