@@ -3,7 +3,8 @@
 # case into a temporary folder; each is replayed with --log-events under a time limit and must
 # give what cases.tsv says (a counted skip, or a one-line error and status 1 for a broken file),
 # never a crash, a sanitizer report or a hang, and only JSON objects as output lines.
-# Prints one "ok   malformed/NAME" or "FAIL malformed/NAME: why" line per case, as run.sh does.
+# Prints one "ok   malformed/NAME" or "FAIL malformed/NAME: why" line per case, as run.sh does;
+# exits 1 when any failed.
 set -u
 bin=${1:?usage: tests/malformed.sh MISROUTE}
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -85,14 +86,15 @@ def judge(name, checks):
     return None
 
 
-n_ok = 0
+n_bad = 0
 for line in open(os.path.join(folder, "cases.tsv")):
     name, _, rest = line.rstrip("\n").partition("\t")
     checks = [c for c in rest.split(" ; ") if c]
     why = judge(name, checks)
     if why:
+        n_bad += 1
         print("FAIL malformed/%s: %s" % (name, why))
     else:
-        n_ok += 1
         print("ok   malformed/%s %s" % (name, " ".join(c for c in checks if c.startswith(("skip:", "error:")))))
+sys.exit(1 if n_bad else 0)
 PY

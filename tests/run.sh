@@ -190,6 +190,9 @@ fi
 # --- hostile input: tests/malformed.sh prints one ok/FAIL line per case ----------------------
 while read -r r; do case $r in ok*) pass "${r:5}" ;; *) fail "${r:5}" ;; esac; done < <("$top/tests/malformed.sh" "$bin")
 
+# --- memcheck on a plain build (make all): tests/valgrind.sh prints one ok/FAIL line per run ---
+while read -r r; do case $r in ok*) pass "${r:5}" ;; *) fail "${r:5}" ;; esac; done < <("$top/tests/valgrind.sh" "$top/build/misroute")
+
 # --- the shared corpus: no crash, valid JSON, DNS recall against tshark ----------------------
 if [ ! -d "$shared/pcaps" ]; then
 	echo "note: $shared/pcaps not found: the shared-corpus tests are skipped (CI has it)"
