@@ -55,6 +55,8 @@
 	X(MAIL_BAD_VALUE, "mail_bad_value")           /* bad base64, literal or reply */ \
 	X(APP_ALLOC, "app_alloc")                     /* per-flow dissector state refused */ \
 	X(NDPI_ALLOC, "ndpi_alloc")                   /* nDPI state could not be allocated */ \
+	X(DETECT_EVICTED, "detect_evicted")           /* detector table full: a client's context \
+	                                               * or an address's names made room */    \
 	X(RECORD_TRUNCATED, "record_truncated")        /* a record over RECORD_MAX */
 
 enum skip_reason {

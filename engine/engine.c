@@ -355,12 +355,16 @@ void engine_metric(struct engine *e, const struct capture_counters *cc, bool fin
 		.flows_active = flow_table_count(e->flows),
 		.mem_flows = flow_table_memory(e->flows),
 		.mem_reasm = e->reasm.mem_used,
+		.mem_reasm_peak = e->reasm.mem_peak,
 		.mem_frag = frag_memory(e->frags),
 		.mem_ndpi = dpi_memory(e->dpi),
+		.mem_detect = detect_memory(e->det),
 		.app_names = names,
 		.app_counts = counts,
 	};
 	x.n_apps = dpi_tallies(e->dpi, names, counts, ENGINE_MAX_APPS);
+	/* The detector keeps its own count; the record lists it with the other reasons. */
+	e->st.skip[SKIP_DETECT_EVICTED] = detect_evicted(e->det);
 	if (e->geo) {
 		x.geo = e->geo;
 	}

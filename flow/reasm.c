@@ -78,6 +78,8 @@ static bool reasm_mem_take(struct reasm_ctx *ctx, size_t n)
 	if (n > ctx->memcap || ctx->mem_used > ctx->memcap - n)
 		return false;
 	ctx->mem_used += n;
+	if (ctx->mem_used > ctx->mem_peak)
+		ctx->mem_peak = ctx->mem_used;
 	return true;
 }
 

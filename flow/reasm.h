@@ -17,6 +17,7 @@ struct reasm_ctx {
 	size_t memcap;     /* bytes all directions may hold (pending + out of order) */
 	size_t mem_used;
 	struct stats *st;  /* skip counters; may be NULL */
+	size_t mem_peak;   /* the most mem_used has been */
 };
 
 /* Hands the consumer the contiguous bytes not yet consumed, oldest first (at most

@@ -589,6 +589,9 @@ static void test_memcap(void **state)
 	fx_seg(&f, 1, 5000, 6000, 0, sink_all);
 	assert_int_equal(f.st.skip[SKIP_TCP_MEMCAP], 1);
 	assert_int_equal(f.d.n_ooo, 2);
+	size_t peak = f.ctx.mem_peak;
+	assert_int_equal(peak, f.ctx.mem_used);
+	assert_true(peak > 2000 && peak <= 2500);
 	/* Extending a held piece is refused too. */
 	fx_seg(&f, 1, 2000, 2500, 0, sink_all);
 	assert_int_equal(f.st.skip[SKIP_TCP_MEMCAP], 2);
@@ -599,6 +602,9 @@ static void test_memcap(void **state)
 	assert_int_equal(f.k.len, 3000);
 	assert_stream(&f, 2000, 3000, 4000);
 	assert_int_equal(f.k.n_gaps, 1);
+	/* Everything given back; the peak stays. */
+	assert_int_equal(f.ctx.mem_used, 0);
+	assert_int_equal(f.ctx.mem_peak, peak);
 	fx_done(&f);
 
 	/* Pending refused: the partial message is lost, the next delivery is marked. */
@@ -748,7 +754,8 @@ static void test_syn_flood(void **state)
 	(void)state;
 	enum { N = 100000 };
 	struct stats st = { 0 };
-	struct reasm_ctx ctx = { REASM_DEFAULT_DEPTH, REASM_DEFAULT_MEMCAP, 0, &st };
+	struct reasm_ctx ctx = { .depth = REASM_DEFAULT_DEPTH, .memcap = REASM_DEFAULT_MEMCAP,
+				 .st = &st };
 	struct reasm_dir *dirs = calloc(N, sizeof *dirs);
 	struct sink k = { 0 };
 	assert_non_null(dirs);
