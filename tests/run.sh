@@ -190,6 +190,9 @@ fi
 # --- hostile input: tests/malformed.sh prints one ok/FAIL line per case ----------------------
 while read -r r; do case $r in ok*) pass "${r:5}" ;; *) fail "${r:5}" ;; esac; done < <("$top/tests/malformed.sh" "$bin")
 
+# --- floods at CI scale with small caps: bench/floods.py --check prints one line per flood ------
+while read -r r; do case $r in ok*) pass "${r:5}" ;; *) fail "${r:5}" ;; esac; done < <(/usr/bin/python3 "$top/bench/floods.py" --check "$bin")
+
 # --- memcheck on a plain build (make all): tests/valgrind.sh prints one ok/FAIL line per run ---
 while read -r r; do case $r in ok*) pass "${r:5}" ;; *) fail "${r:5}" ;; esac; done < <("$top/tests/valgrind.sh" "$top/build/misroute")
 
