@@ -98,8 +98,7 @@ test: deps
 
 # memcheck alone: the golden captures, the samples and the malformed suite.
 valgrind:
-	$(MAKE) SAN= build/misroute
-	tests/valgrind.sh build/misroute
+	tests/valgrind.sh
 
 unit-bins: $(TEST_BINS) fuzz-bins
 
