@@ -635,9 +635,10 @@ def c_imap_lit_huge(s):
                           ("C", b"a2 LOGOUT\r\n"), ("S", b"* BYE\r\na2 OK\r\n")], after="imap")
 
 
-@case("imap-literal-beyond-stream", IMAP_AFTER, DNS_AFTER)
+@case("imap-literal-beyond-stream", "skip:mail_bad_value", IMAP_AFTER, DNS_AFTER)
 def c_imap_lit_long(s):
-    """A literal of 1 GB announced (non-synchronising) and 3 bytes sent before the close."""
+    """A user name literal of 1 GB announced (non-synchronising; longer than MAIL_MAX_VALUE,
+    so counted and not reported) and 3 bytes sent before the close."""
     mail_session(s, 143, [IMAP_BANNER, ("C", b"a1 LOGIN {1000000000+}\r\nbob")], after="imap")
 
 
