@@ -508,17 +508,17 @@ def c_http_cl_conflict(s):
                                b"Content-Length: 5", b"Content-Length: 7"], b"hello"))
 
 
-@case("http-content-length-beyond-stream", 'event:misroute.http:"domain":"cl.mail-corp.de"',
-      HTTP_AFTER, DNS_AFTER)
+@case("http-content-length-beyond-stream", "skip:tcp_unfinished",
+      'event:misroute.http:"domain":"cl.mail-corp.de"', HTTP_AFTER, DNS_AFTER)
 def c_http_cl_long(s):
     """A request announcing a 1 GB body that sends 5 bytes, then the connection closes: the
-    request is still reported (its body cut short)."""
+    request is still reported (its body cut short), the missing body counted."""
     http_exchange(s, raw_http([b"POST /upload HTTP/1.1", b"Host: cl.mail-corp.de",
                                b"Content-Length: 1000000000"], b"hello"), response=False)
 
 
-@case("http-response-length-beyond-stream", 'event:misroute.http:"domain":"rl.mail-corp.de"',
-      HTTP_AFTER, DNS_AFTER)
+@case("http-response-length-beyond-stream", "skip:tcp_unfinished",
+      'event:misroute.http:"domain":"rl.mail-corp.de"', HTTP_AFTER, DNS_AFTER)
 def c_http_rl_long(s):
     """A response announcing 4 GB and a second request pipelined: both requests reported."""
     sess = s.session(s.web, 80).open()
@@ -545,8 +545,8 @@ def c_http_chunk_overflow(s):
                   response=chunked(b"fffffffffffffffffffff\r\nhello\r\n0\r\n\r\n"))
 
 
-@case("http-chunk-size-beyond-stream", 'event:misroute.http:"domain":"chunk.mail-corp.de"',
-      HTTP_AFTER, DNS_AFTER)
+@case("http-chunk-size-beyond-stream", "skip:tcp_unfinished",
+      'event:misroute.http:"domain":"chunk.mail-corp.de"', HTTP_AFTER, DNS_AFTER)
 def c_http_chunk_long(s):
     http_exchange(s, pg.http_request("GET", "/", "chunk.mail-corp.de"),
                   response=chunked(b"7fffffff\r\nhello"))
