@@ -44,7 +44,7 @@ BENCH_BINS := $(BUILD)/bench/floor $(BUILD)/bench/rules_bench $(BUILD)/bench/geo
 FUZZ_NAMES := $(patsubst fuzz/fuzz_%.c,%,$(wildcard fuzz/fuzz_*.c))
 FUZZ_SECONDS ?= 60
 
-.PHONY: geoip all test unit unit-bins deps bench clean sample fuzz fuzz-bins install
+.PHONY: geoip all test unit unit-bins deps bench clean sample fuzz fuzz-bins install valgrind floods
 all: $(BUILD)/misroute
 
 $(BUILD)/%.o: %.c
@@ -89,10 +89,16 @@ fuzz:
 			-artifact_prefix=build/fuzz/$$t- build/fuzz/corpus/$$t fuzz/corpus/$$t || exit 1; \
 	done
 
-# The whole suite, under sanitizers: unit tests, golden captures, the shared corpus.
+# The whole suite, under sanitizers: unit tests, golden captures, the shared corpus; and
+# memcheck on a plain build (valgrind and the sanitizers do not mix).
 test: deps
 	$(MAKE) SAN=1 $(if $(CI),CI=$(CI)) build/san/misroute unit-bins
+	$(MAKE) SAN= $(if $(CI),CI=$(CI)) build/misroute
 	tests/run.sh build/san
+
+# memcheck alone: the golden captures, the samples and the malformed suite.
+valgrind:
+	tests/valgrind.sh
 
 unit-bins: $(TEST_BINS) fuzz-bins
 
@@ -103,6 +109,12 @@ unit:
 
 bench: all $(BENCH_BINS)
 	python3 bench/bench.py $(BUILD)
+	python3 bench/floods.py $(BUILD)
+
+# The floods of issue 9 at full scale (about a minute): a million SYNs, a million DNS queries,
+# a 1 GiB stream, 100,000 autodiscover lookups; memory, evictions, the planted incident.
+floods: all
+	python3 bench/floods.py $(BUILD)
 
 deps:
 	@tools/deps.sh

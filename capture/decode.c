@@ -58,6 +58,7 @@ struct decode_ctx {
 	bool bad_options;      /* IPv4 options were malformed: reported if the packet decodes */
 	bool reassembled;      /* the current IP layer came out of reassembly */
 	unsigned tunnels;      /* IP-in-IP layers entered */
+	size_t wire;           /* bytes the current IP layer had on the wire, captured or not */
 };
 
 /* What one IP header says about the bytes after it. */
@@ -438,7 +439,8 @@ static bool decode_ip4_options(struct cur o)
 /*
  * IPv4 header (RFC 791 section 3.1), checked in a fixed order: minimum length, version,
  * header length, total length. The length is settled once: the total length when the capture
- * holds more (Ethernet padding), the captured bytes when a snaplen cut it (payload_cut).
+ * holds more (Ethernet padding), the captured bytes when a snaplen cut it (payload_cut). A
+ * total length past what the frame carried on the wire is a lie, not a cut.
  *
  *   | ver | ihl |  tos  |      total length      |
  *   |    identification  |flags| fragment offset  |
@@ -463,6 +465,8 @@ static enum decode_step decode_ip4(struct decode_ctx *x, const uint8_t *p, size_
 	size_t total = cur_be16(&c);
 	if (total < hlen)
 		return decode_stop(x, SKIP_IP4_TOTLEN); /* a datagram smaller than its header */
+	if (total > x->wire)
+		return decode_stop(x, SKIP_IP4_TOTLEN); /* longer than the frame was on the wire */
 	uint16_t id = cur_be16(&c);
 	uint16_t frag = cur_be16(&c);
 	pkt->ttl = cur_u8(&c);
@@ -612,6 +616,8 @@ static enum decode_step decode_ip6(struct decode_ctx *x, const uint8_t *p, size_
 		return decode_stop(x, SKIP_IP6_VERSION); /* not IPv6 after all */
 	if (plen == 0)
 		return decode_stop(x, SKIP_IP6_PLEN); /* a jumbogram (RFC 2675), or empty */
+	if (IP6_HDR + plen > x->wire)
+		return decode_stop(x, SKIP_IP6_PLEN); /* longer than the frame was on the wire */
 	cur_copy(&c, pkt->src, 16);
 	cur_copy(&c, pkt->dst, 16);
 	assert(cur_ok(&c)); /* caplen >= 40 was checked */
@@ -696,9 +702,9 @@ static enum decode_result decode_tcp(struct decode_ctx *x, const struct decode_i
 	return decode_ok(x, IPPROTO_TCP, sport, dport);
 }
 
-/* Decodes IP layers from p (len captured bytes) down to the transport: IPv4 and IPv6 in
- * IPv4 or IPv6 (RFC 2003, RFC 4213, RFC 2473) up to IP_MAX_TUNNEL_DEPTH deep, each layer
- * possibly rebuilt from fragments once. */
+/* Decodes IP layers from p (len captured bytes of x->wire on the wire) down to the transport:
+ * IPv4 and IPv6 in IPv4 or IPv6 (RFC 2003, RFC 4213, RFC 2473) up to IP_MAX_TUNNEL_DEPTH deep,
+ * each layer possibly rebuilt from fragments once. */
 static enum decode_result decode_ip_layers(struct decode_ctx *x, const uint8_t *p, size_t len,
 					   int version)
 {
@@ -716,7 +722,7 @@ static enum decode_result decode_ip_layers(struct decode_ctx *x, const uint8_t *
 		if (s == STEP_WHOLE) {
 			x->reassembled = true;
 			p = ip.body;
-			len = ip.body_len;
+			len = x->wire = ip.body_len;
 			continue;
 		}
 		switch (ip.proto) {
@@ -733,6 +739,7 @@ static enum decode_result decode_ip_layers(struct decode_ctx *x, const uint8_t *
 			version = ip.proto == IPPROTO_IPIP ? 4 : 6;
 			p = ip.body;
 			len = ip.body_cap;
+			x->wire = ip.body_len; /* what the outer header says, checked against its wire */
 			break;
 		default:
 			return decode_skip(x, SKIP_IP_PROTO_OTHER); /* ICMP, ESP, GRE, ... */
@@ -761,5 +768,8 @@ enum decode_result decode_packet(int dlt, const uint8_t *frame, size_t caplen,
 	if (!decode_link(&x, dlt, &c, &net, &version))
 		return DECODE_SKIP; /* counted */
 	size_t n = cur_left(&net);
+	/* The bytes a snaplen left out belong to the end of the packet, the network layer's; a
+	 * record claiming fewer than were captured is not believed. */
+	x.wire = n + (wirelen > caplen ? wirelen - caplen : 0);
 	return decode_ip_layers(&x, cur_take(&net, n), n, version);
 }

@@ -58,7 +58,9 @@ bool decode_link_supported(int dlt);
  * also counts IP4_OPTIONS. st->ip_packets counts packets whose outer IP header passed its
  * checks, st->frag_reassembled the datagrams rebuilt; st may be NULL. The caller sets
  * pkt->ts_us and pkt->wirelen before the call; fragment timeouts use pkt->ts_us (the call
- * runs frag_expire itself). */
+ * runs frag_expire itself). wirelen tells a snaplen cut (an IP length within it: decoded, the
+ * payload marked cut) from a lie (an IP length past it: skipped); a wirelen below caplen is
+ * taken as caplen. */
 enum decode_result decode_packet(int dlt, const uint8_t *frame, size_t caplen,
 				 struct frag_table *frags, struct packet *pkt,
 				 struct stats *st);

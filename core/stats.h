@@ -41,6 +41,7 @@
 	X(TCP_DEPTH, "tcp_depth")                     /* past --stream-depth */           \
 	X(TCP_MEMCAP, "tcp_memcap")                   /* reassembly memory exhausted */   \
 	X(TCP_PENDING_CAP, "tcp_pending_cap")         /* message longer than we buffer */ \
+	X(TCP_UNFINISHED, "tcp_unfinished")           /* the stream ended inside a message */ \
 	X(DNS_SHORT, "dns_short")                                                          \
 	X(DNS_MALFORMED, "dns_malformed")                                                  \
 	X(DNS_TCP_LEN, "dns_tcp_len")                 /* DNS/TCP length prefix that lies */ \
@@ -55,6 +56,8 @@
 	X(MAIL_BAD_VALUE, "mail_bad_value")           /* bad base64, literal or reply */ \
 	X(APP_ALLOC, "app_alloc")                     /* per-flow dissector state refused */ \
 	X(NDPI_ALLOC, "ndpi_alloc")                   /* nDPI state could not be allocated */ \
+	X(DETECT_EVICTED, "detect_evicted")           /* detector table full: a client's context \
+	                                               * or an address's names made room */    \
 	X(RECORD_TRUNCATED, "record_truncated")        /* a record over RECORD_MAX */
 
 enum skip_reason {

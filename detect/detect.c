@@ -71,6 +71,8 @@ struct detector {
 	struct detect_pdns *pdns;        /* DETECT_MAX_PDNS, open addressing */
 	struct alert *pending[DETECT_MAX_PENDING]; /* a ring, oldest first */
 	unsigned head, n;
+	unsigned n_peak;                 /* the most pending at once */
+	uint64_t evicted;                /* table entries taken over */
 	uint64_t raised[ALERT_RESERVED_ADDR + 1];
 	bool lossy;                      /* the capture drops packets now */
 	struct alert scratch;
@@ -125,8 +127,10 @@ uint64_t detect_count(const struct detector *d, enum alert_kind k) { return d->r
 size_t detect_memory(const struct detector *d)
 {
 	return sizeof *d + (size_t)DETECT_MAX_CLIENTS * sizeof *d->clients +
-	       (size_t)DETECT_MAX_PDNS * sizeof *d->pdns + (size_t)d->n * sizeof(struct alert);
+	       (size_t)DETECT_MAX_PDNS * sizeof *d->pdns + (size_t)d->n_peak * sizeof(struct alert);
 }
+
+uint64_t detect_evicted(const struct detector *d) { return d->evicted; }
 
 /* ---- small helpers ---- */
 
@@ -148,10 +152,10 @@ static uint32_t detect_hash_ip(const uint8_t ip[16])
 
 /* The entry for ip in a table of cap entries of esize bytes (each starting with struct
  * detect_key): found, or (create) a free one or the least recently used of the probe window
- * taken over. NULL when absent and not created. */
+ * taken over (counted in *evicted). NULL when absent and not created. */
 #define DETECT_PROBE 8
 static void *detect_slot(void *table, size_t esize, unsigned cap, const uint8_t ip[16],
-			 bool create, uint64_t now_us)
+			 bool create, uint64_t now_us, uint64_t *evicted)
 {
 	uint32_t h = detect_hash_ip(ip);
 	struct detect_key *victim = NULL;
@@ -166,6 +170,8 @@ static void *detect_slot(void *table, size_t esize, unsigned cap, const uint8_t 
 	}
 	if (!create)
 		return NULL;
+	if (victim->used)
+		(*evicted)++;
 	memset(victim, 0, esize);
 	memcpy(victim->ip, ip, 16);
 	victim->used = true;
@@ -338,6 +344,8 @@ static void detect_submit(struct detector *d, const struct alert *a)
 	copy->conn.application = copy->application[0] ? copy->application : NULL;
 	d->pending[(d->head + d->n) % DETECT_MAX_PENDING] = copy;
 	d->n++;
+	if (d->n > d->n_peak)
+		d->n_peak = d->n;
 }
 
 void detect_set_capture_loss(struct detector *d, bool lossy)
@@ -365,7 +373,7 @@ static void detect_remember(struct detector *d, const struct obs *o, const char 
 	uint8_t ip[16];
 	detect_ip16(o->conn.ip_version, detect_client_ip(&o->conn), ip);
 	struct detect_client *c = detect_slot(d->clients, sizeof *c, DETECT_MAX_CLIENTS, ip, true,
-					      o->conn.ts_us);
+					      o->conn.ts_us, &d->evicted);
 	struct detect_ctx *slot = &c->ctx[0];
 	for (unsigned i = 0; i < DETECT_CTX_PER_CLIENT; i++) {
 		if (!strcmp(c->ctx[i].domain, domain)) {
@@ -386,7 +394,7 @@ static struct detect_client *detect_client_of(struct detector *d, const struct o
 	uint8_t ip[16];
 	detect_ip16(o->conn.ip_version, detect_client_ip(&o->conn), ip);
 	return detect_slot(d->clients, sizeof(struct detect_client), DETECT_MAX_CLIENTS, ip, false,
-			   o->conn.ts_us);
+			   o->conn.ts_us, NULL);
 }
 
 /* ---- passive DNS: address -> names ---- */
@@ -399,7 +407,7 @@ static void detect_pdns_add(struct detector *d, const struct obs *o, const struc
 	if (inet_pton(version == 6 ? AF_INET6 : AF_INET, rr->data, ip) != 1)
 		return;
 	struct detect_pdns *p = detect_slot(d->pdns, sizeof *p, DETECT_MAX_PDNS, ip, true,
-					    o->conn.ts_us);
+					    o->conn.ts_us, &d->evicted);
 	uint32_t ttl = rr->ttl < DETECT_PDNS_MIN_TTL ? DETECT_PDNS_MIN_TTL
 		     : rr->ttl > DETECT_PDNS_MAX_TTL ? DETECT_PDNS_MAX_TTL : rr->ttl;
 	const char *names[2] = { rr->name, qname };
@@ -427,7 +435,7 @@ static unsigned detect_pdns_names(struct detector *d, const struct obs *o,
 	uint8_t ip[16];
 	detect_ip16(o->conn.ip_version, detect_server_ip(&o->conn), ip);
 	struct detect_pdns *p = detect_slot(d->pdns, sizeof *p, DETECT_MAX_PDNS, ip, false,
-					    o->conn.ts_us);
+					    o->conn.ts_us, NULL);
 	unsigned n = 0;
 	for (unsigned i = 0; p && i < DETECT_PDNS_NAMES && n < max; i++)
 		if (p->names[i].ev.name[0] && p->names[i].expires_us >= o->conn.ts_us)

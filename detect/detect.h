@@ -41,6 +41,11 @@ void detect_flush(struct detector *d);
 
 /* Incidents found so far (before aggregation), for the metric record. */
 uint64_t detect_count(const struct detector *d, enum alert_kind k);
+/* Bytes the detector has held at most: its fixed tables and the most incidents it kept
+ * pending at once (at most DETECT_MAX_PENDING). */
 size_t detect_memory(const struct detector *d);
+/* Entries taken over in a full client or passive-DNS table (the least recently used of the
+ * probe window made room). */
+uint64_t detect_evicted(const struct detector *d);
 
 #endif

@@ -556,6 +556,7 @@ enum dis_status dns_parse(const uint8_t *p, size_t len, struct dns_msg *m)
 			if (dns_rr(&x, m, section[s]))
 				break;
 
+	m->used = cur_off(&x.c);
 	if (x.why)
 		m->reason = x.why;
 	else if (x.soft)

@@ -42,6 +42,8 @@ struct dns_msg {
 	uint8_t edns_version;
 	bool edns_do;
 	const char *reason;        /* why, on DIS_MALFORMED/DIS_SHORT, or why a DIS_OK result is partial */
+	size_t used;               /* bytes read, to the end of the last record: a whole message's
+	                            * length, less than len when bytes trail it */
 	size_t arena_used;
 	char arena[DNS_ARENA];
 };

@@ -186,7 +186,8 @@ size_t http_feed(struct http_stream *s, const uint8_t *p, size_t len, bool gap,
 
 /* The direction ended (FIN, RST, expiry), after the last http_feed: a response read until the
  * connection closes is complete and reported; any other message in progress is reported cut
- * short. Then the stream is idle again. */
+ * short, and counted as TCP_UNFINISHED when body bytes its framing announced are missing.
+ * Then the stream is idle again. */
 void http_finish(struct http_stream *s, const struct http_callbacks *cb, void *arg);
 
 /* Frees what the stream holds (no callbacks); it is zero-initialised again afterwards. */

@@ -5,17 +5,20 @@
 #include "core/cursor.h"
 #include "engine/internal.h"
 
-void app_dns_message(struct engine *e, struct flow *f, int dir, const uint8_t *p, size_t len)
+void app_dns_message(struct engine *e, struct flow *f, int dir, const uint8_t *p, size_t len,
+		     bool cut)
 {
 	enum dis_status rc = dns_parse(p, len, &e->dns);
+	/* The end a snaplen cut off (counted as CAPLEN_SHORT) is missing, not malformed. */
 	if (rc != DIS_OK) {
-		stats_skip(&e->st, rc == DIS_SHORT ? SKIP_DNS_SHORT : SKIP_DNS_MALFORMED);
+		if (!cut)
+			stats_skip(&e->st, rc == DIS_SHORT ? SKIP_DNS_SHORT : SKIP_DNS_MALFORMED);
 		return;
 	}
 	/* A partial parse keeps what came before the fault (or the cap) and says why. */
 	if (e->dns.rr_dropped)
 		stats_skip(&e->st, SKIP_DNS_RR_CAP);
-	else if (e->dns.reason)
+	else if (e->dns.reason && !cut)
 		stats_skip(&e->st, SKIP_DNS_MALFORMED);
 	e->st.obs_dns++;
 	struct obs o = { .kind = OBS_DNS, .u.dns = &e->dns };
@@ -61,7 +64,7 @@ size_t app_dns_stream(void *arg, const uint8_t *data, size_t len, bool gap)
 		}
 		if (!cur_has(&c, mlen)) {
 			if (ad->resync && app_dns_bare(e, data + done, len - done)) {
-				app_dns_message(e, f, e->cur_dir, data + done, len - done);
+				app_dns_message(e, f, e->cur_dir, data + done, len - done, false);
 				ad->resync = false;
 				return len;
 			}
@@ -69,8 +72,14 @@ size_t app_dns_stream(void *arg, const uint8_t *data, size_t len, bool gap)
 		}
 		const uint8_t *msg = cur_take(&c, mlen);
 		ad->resync = false;
-		app_dns_message(e, f, e->cur_dir, msg, mlen);
+		app_dns_message(e, f, e->cur_dir, msg, mlen, false);
 		done = cur_off(&c);
+		/* A whole message that ends before its frame: the prefix lied, so the next one is
+		 * not where it says. The bytes after it are looked at as after a loss. */
+		if (!e->dns.reason && e->dns.used < mlen) {
+			stats_skip(&e->st, SKIP_DNS_TCP_LEN);
+			ad->resync = true;
+		}
 	}
 	return done;
 }

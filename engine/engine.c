@@ -417,6 +417,10 @@ void engine_packet(struct engine *e, int dlt, const uint8_t *frame, size_t caple
 	pkt.wirelen = wirelen;
 	if (decode_packet(dlt, frame, caplen, e->frags, &pkt, &e->st) != DECODE_OK)
 		return;
+	/* Decoded, but a snaplen cut the payload: what follows reads a prefix of it. Counted once
+	 * here, so the dissector that misses the end does not call it malformed as well. */
+	if (pkt.payload_cut)
+		stats_skip(&e->st, SKIP_CAPLEN_SHORT);
 
 	int dir;
 	struct flow *f = flow_lookup(e->flows, &pkt, &dir, &e->st);
@@ -445,7 +449,7 @@ void engine_packet(struct engine *e, int dlt, const uint8_t *frame, size_t caple
 	if (pkt.proto == IPPROTO_TCP)
 		engine_tcp(e, f, dir, &pkt);
 	else if (f->app == APP_DNS && pkt.payload_len > 0)
-		app_dns_message(e, f, dir, pkt.payload, pkt.payload_len);
+		app_dns_message(e, f, dir, pkt.payload, pkt.payload_len, pkt.payload_cut);
 	else if (f->app == APP_QUIC && dir == 0)
 		app_quic_datagram(e, f, dir, pkt.payload, pkt.payload_len);
 }
@@ -499,6 +503,7 @@ void engine_metric(struct engine *const *es, size_t n, const struct capture_coun
 		x.flows_active += flow_table_count(e->flows);
 		x.mem_flows += flow_table_memory(e->flows);
 		x.mem_reasm += e->reasm.mem_used;
+		x.mem_reasm_peak += e->reasm.mem_peak;
 		x.mem_frag += frag_memory(e->frags);
 		x.mem_ndpi += dpi_memory(e->dpi);
 		size_t k = dpi_tallies(e->dpi, one, one_counts, ENGINE_MAX_APPS);
@@ -525,6 +530,9 @@ void engine_metric(struct engine *const *es, size_t n, const struct capture_coun
 	x.sinks = sinks;
 
 	pthread_mutex_lock(&sh->mu);
+	x.mem_detect = detect_memory(sh->det);
+	/* The detector keeps its own count; the record lists it with the other reasons. */
+	total.skip[SKIP_DETECT_EVICTED] = detect_evicted(sh->det);
 	for (int k = 0; k <= ALERT_RESERVED_ADDR; k++)
 		total.alerts[k] += sh->alerts[k];
 	total.records_written += sh->records_written;

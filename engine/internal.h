@@ -80,8 +80,10 @@ size_t app_http_stream(void *arg, const uint8_t *data, size_t len, bool gap);
 size_t app_tls_stream(void *arg, const uint8_t *data, size_t len, bool gap);
 size_t app_mail_stream(void *arg, const uint8_t *data, size_t len, bool gap);
 
-/* One DNS message (UDP payload or a TCP frame) sent in direction dir of f. */
-void app_dns_message(struct engine *e, struct flow *f, int dir, const uint8_t *p, size_t len);
+/* One DNS message (UDP payload or a TCP frame) sent in direction dir of f; cut: a snaplen
+ * cut its end off, which was counted already. */
+void app_dns_message(struct engine *e, struct flow *f, int dir, const uint8_t *p, size_t len,
+		     bool cut);
 
 /* One UDP datagram of a QUIC flow from the client: its Initial packets. */
 void app_quic_datagram(struct engine *e, struct flow *f, int dir, const uint8_t *p, size_t len);

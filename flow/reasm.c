@@ -78,6 +78,8 @@ static bool reasm_mem_take(struct reasm_ctx *ctx, size_t n)
 	if (n > ctx->memcap || ctx->mem_used > ctx->memcap - n)
 		return false;
 	ctx->mem_used += n;
+	if (ctx->mem_used > ctx->mem_peak)
+		ctx->mem_peak = ctx->mem_used;
 	return true;
 }
 
@@ -120,11 +122,21 @@ static void reasm_close(struct reasm_ctx *ctx, struct reasm_dir *d)
 	d->closed = true;
 }
 
-/* Closes the direction once every byte before the FIN has been passed. */
+/* The stream ends (FIN, RST or the flow's end): bytes the consumer still leaves are the start
+ * of a message that will never finish (a length that lies, a cut capture), lost with the
+ * direction's memory; counted so the loss is seen. */
+static void reasm_finish(struct reasm_ctx *ctx, struct reasm_dir *d)
+{
+	if (d->pending_len > 0)
+		stats_skip(ctx->st, SKIP_TCP_UNFINISHED);
+	reasm_close(ctx, d);
+}
+
+/* Ends the direction once every byte before the FIN has been passed. */
 static void reasm_fin_check(struct reasm_ctx *ctx, struct reasm_dir *d)
 {
 	if (d->fin_seen && !d->closed && reasm_off(d, d->fin_seq) <= 0)
-		reasm_close(ctx, d);
+		reasm_finish(ctx, d);
 }
 
 /* The consumer's unconsumed bytes can never be continued (their next bytes were lost, or
@@ -514,7 +526,7 @@ void reasm_segment(struct reasm_ctx *ctx, struct reasm_dir *d, uint32_t seq, uin
 		return;
 	}
 	if (flags & TCP_RST) {
-		reasm_close(ctx, d);
+		reasm_finish(ctx, d);
 		return;
 	}
 	if (!d->started) {
@@ -563,7 +575,8 @@ void reasm_flush(struct reasm_ctx *ctx, struct reasm_dir *d, reasm_deliver_fn fn
 		reasm_skip(ctx, d, d->ooo->seq, SKIP_TCP_GAP);
 		reasm_drain(ctx, d, fn, arg);
 	}
-	reasm_close(ctx, d);
+	if (!d->closed)
+		reasm_finish(ctx, d);
 }
 
 /* The direction keeps its sequence state; only memory is returned. */

@@ -17,6 +17,7 @@ struct reasm_ctx {
 	size_t memcap;     /* bytes all directions may hold (pending + out of order) */
 	size_t mem_used;
 	struct stats *st;  /* skip counters; may be NULL */
+	size_t mem_peak;   /* the most mem_used has been */
 };
 
 /* Hands the consumer the contiguous bytes not yet consumed, oldest first (at most
@@ -52,7 +53,8 @@ void reasm_dir_init(struct reasm_dir *d);
 /* One TCP segment of this direction: seq and flags as on the wire, its payload (lent for the
  * call). Delivers to fn whatever became contiguous. A SYN fixes where data starts (else the
  * first data does); a FIN closes the direction once every byte before it is passed, an RST at
- * once; a closed direction frees its memory and ignores what follows. */
+ * once, either counting TCP_UNFINISHED when the consumer still leaves bytes unconsumed; a
+ * closed direction frees its memory and ignores what follows. */
 void reasm_segment(struct reasm_ctx *ctx, struct reasm_dir *d, uint32_t seq, uint8_t flags,
 		   const uint8_t *data, size_t len, reasm_deliver_fn fn, void *arg);
 
@@ -62,7 +64,7 @@ void reasm_peer_ack(struct reasm_ctx *ctx, struct reasm_dir *d, uint32_t ack,
 		    reasm_deliver_fn fn, void *arg);
 
 /* The stream ends (flow expiry or close): delivers what is held past any holes (one
- * TCP_GAP each), then closes the direction. */
+ * TCP_GAP each), then closes the direction (TCP_UNFINISHED when bytes stay unconsumed). */
 void reasm_flush(struct reasm_ctx *ctx, struct reasm_dir *d, reasm_deliver_fn fn, void *arg);
 
 /* Frees what the direction holds and returns its memory to ctx. */

@@ -784,8 +784,10 @@ size_t record_metric(char *buf, size_t cap, const struct stats *st, const struct
 	jw_obj_open(&w, "memory");
 	jw_uint(&w, "flows", x->mem_flows);
 	jw_uint(&w, "reassembly", x->mem_reasm);
+	jw_uint(&w, "reassembly_peak", x->mem_reasm_peak);
 	jw_uint(&w, "fragments", x->mem_frag);
 	jw_uint(&w, "ndpi", x->mem_ndpi);
+	jw_uint(&w, "detect", x->mem_detect);
 	jw_obj_close(&w);
 	jw_obj_close(&w);
 	jw_obj_close(&w);

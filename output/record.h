@@ -26,7 +26,7 @@ struct metric_extra {
 	const struct capture_counters *caps; /* each live worker's capture, or none (replay) */
 	size_t n_caps;
 	uint64_t flows_active;
-	size_t mem_flows, mem_reasm, mem_frag, mem_ndpi;
+	size_t mem_flows, mem_reasm, mem_reasm_peak, mem_frag, mem_ndpi, mem_detect;
 	const char *const *app_names; /* nDPI app of flows, with their counts */
 	const uint64_t *app_counts;
 	size_t n_apps;

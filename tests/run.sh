@@ -229,6 +229,15 @@ else
 	fail "incidents/samples"
 fi
 
+# --- hostile input: tests/malformed.sh prints one ok/FAIL line per case ----------------------
+while read -r r; do case $r in ok*) pass "${r:5}" ;; *) fail "${r:5}" ;; esac; done < <("$top/tests/malformed.sh" "$bin")
+
+# --- floods at CI scale with small caps: bench/floods.py --check prints one line per flood ------
+while read -r r; do case $r in ok*) pass "${r:5}" ;; *) fail "${r:5}" ;; esac; done < <(/usr/bin/python3 "$top/bench/floods.py" --check "$bin")
+
+# --- memcheck on the plain build (made if stale): tests/valgrind.sh prints one line per run ----
+while read -r r; do case $r in ok*) pass "${r:5}" ;; *) fail "${r:5}" ;; esac; done < <("$top/tests/valgrind.sh")
+
 # --- the shared corpus: no crash, valid JSON, DNS recall against tshark ----------------------
 if [ ! -d "$shared/pcaps" ]; then
 	echo "note: $shared/pcaps not found: the shared-corpus tests are skipped (CI has it)"

@@ -201,17 +201,25 @@ static uint64_t skips_total(const struct stats *st)
 	return n;
 }
 
-/* Decodes a private copy of bytes of exactly n (so ASan sees any read past it). */
-static enum decode_result decode_copy(int dlt, const uint8_t *b, size_t n, struct packet *pkt,
-				      struct stats *st, uint8_t **copy)
+/* Decodes a private copy of the first n bytes (so ASan sees any read past them) of a frame
+ * that was wire bytes long: a snaplen cut when wire > n. */
+static enum decode_result decode_cut(int dlt, const uint8_t *b, size_t n, size_t wire,
+				     struct packet *pkt, struct stats *st, uint8_t **copy)
 {
 	*copy = malloc(n ? n : 1);
 	assert_non_null(*copy);
 	if (n)
 		memcpy(*copy, b, n);
 	pkt->ts_us = 1000000;
-	pkt->wirelen = (uint32_t)n;
+	pkt->wirelen = (uint32_t)wire;
 	return decode_packet(dlt, *copy, n, NULL, pkt, st);
+}
+
+/* The same for a frame captured whole. */
+static enum decode_result decode_copy(int dlt, const uint8_t *b, size_t n, struct packet *pkt,
+				      struct stats *st, uint8_t **copy)
+{
+	return decode_cut(dlt, b, n, n, pkt, st, copy);
 }
 
 static void check_prefixes(int dlt, const uint8_t *b, size_t n, const struct packet *full);
@@ -248,15 +256,16 @@ static void expect_skip(int dlt, const struct vec *v, enum skip_reason r)
 	check_prefixes(dlt, v->b, v->n, NULL);
 }
 
-/* Every prefix decodes without a crash (ASan), to exactly one skip or to a result that is
- * consistent with the whole packet's: same flow, a prefix of its payload. */
+/* Every prefix, as a snaplen would cut it, decodes without a crash (ASan), to exactly one
+ * skip or to a result that is consistent with the whole packet's: same flow, a prefix of its
+ * payload. */
 static void check_prefixes(int dlt, const uint8_t *b, size_t n, const struct packet *full)
 {
 	for (size_t k = 0; k < n; k++) {
 		struct stats st = { 0 };
 		struct packet pkt;
 		uint8_t *copy;
-		enum decode_result r = decode_copy(dlt, b, k, &pkt, &st, &copy);
+		enum decode_result r = decode_cut(dlt, b, k, n, &pkt, &st, &copy);
 		if (r == DECODE_SKIP) {
 			assert_int_equal(skips_total(&st), 1);
 		} else {
@@ -643,6 +652,9 @@ static void test_ip4_checks(void **state)
 	put16(w->b + 2, 19);
 	expect_skip(DLT_RAW, w, SKIP_IP4_TOTLEN);
 	memcpy(w, v, sizeof(*w));
+	put16(w->b + 2, (uint16_t)(v->n + 1)); /* a byte more than the frame had on the wire */
+	expect_skip(DLT_RAW, w, SKIP_IP4_TOTLEN);
+	memcpy(w, v, sizeof(*w));
 	w->b[9] = 1; /* ICMP */
 	expect_skip(DLT_RAW, w, SKIP_IP_PROTO_OTHER);
 	w->b[9] = 47; /* GRE */
@@ -670,14 +682,24 @@ static void test_ip4_padding_and_cut(void **state)
 	v = udp4();
 	struct stats st = { 0 };
 	uint8_t *copy;
-	assert_int_equal(decode_copy(DLT_RAW, v->b, 40, &pkt, &st, &copy), DECODE_OK);
+	assert_int_equal(decode_cut(DLT_RAW, v->b, 40, v->n, &pkt, &st, &copy), DECODE_OK);
 	assert_int_equal(skips_total(&st), 0);
 	assert_true(pkt.payload_cut);
 	assert_int_equal(pkt.payload_len, 12);
 	assert_int_equal(pkt.l3_len, 40);
 	free(copy);
+	/* the same 40 bytes in a record whose wire length says that was all: the total length
+	 * lies */
+	assert_int_equal(decode_copy(DLT_RAW, v->b, 40, &pkt, &st, &copy), DECODE_SKIP);
+	assert_int_equal(st.skip[SKIP_IP4_TOTLEN], 1);
+	free(copy);
+	/* a wire length below the captured length is not believed */
+	memset(&st, 0, sizeof st);
+	assert_int_equal(decode_cut(DLT_RAW, v->b, v->n, 10, &pkt, &st, &copy), DECODE_OK);
+	assert_int_equal(skips_total(&st), 0);
+	free(copy);
 	/* cut inside the UDP header: truncated, not malformed */
-	assert_int_equal(decode_copy(DLT_RAW, v->b, 24, &pkt, &st, &copy), DECODE_SKIP);
+	assert_int_equal(decode_cut(DLT_RAW, v->b, 24, v->n, &pkt, &st, &copy), DECODE_SKIP);
 	assert_int_equal(st.skip[SKIP_CAPLEN_SHORT], 1);
 	free(copy);
 	free(v);
@@ -788,7 +810,7 @@ static void test_tcp_checks(void **state)
 	wrap_ip4(v, 6);
 	struct stats st = { 0 };
 	uint8_t *copy;
-	assert_int_equal(decode_copy(DLT_RAW, v->b, 50, &pkt, &st, &copy), DECODE_SKIP);
+	assert_int_equal(decode_cut(DLT_RAW, v->b, 50, v->n, &pkt, &st, &copy), DECODE_SKIP);
 	assert_int_equal(st.skip[SKIP_CAPLEN_SHORT], 1);
 	free(copy);
 	free(v);
@@ -809,6 +831,9 @@ static void test_ip6_checks(void **state)
 	expect_skip(229, w, SKIP_IP6_VERSION);
 	memcpy(w, v, sizeof(*w));
 	put16(w->b + 4, 0); /* jumbogram */
+	expect_skip(DLT_RAW, w, SKIP_IP6_PLEN);
+	memcpy(w, v, sizeof(*w));
+	put16(w->b + 4, (uint16_t)(v->n - 40 + 1)); /* a byte more than the wire carried */
 	expect_skip(DLT_RAW, w, SKIP_IP6_PLEN);
 	memcpy(w, v, sizeof(*w));
 	w->b[6] = 58; /* ICMPv6 */
@@ -906,7 +931,7 @@ static void test_ip6_ext_chain(void **state)
 	wrap_ip6(v, 60);
 	struct stats st = { 0 };
 	uint8_t *copy;
-	assert_int_equal(decode_copy(DLT_RAW, v->b, 44, &pkt, &st, &copy), DECODE_SKIP);
+	assert_int_equal(decode_cut(DLT_RAW, v->b, 44, v->n, &pkt, &st, &copy), DECODE_SKIP);
 	assert_int_equal(st.skip[SKIP_CAPLEN_SHORT], 1);
 	free(copy);
 	free(v);
@@ -953,6 +978,12 @@ static void test_tunnels(void **state)
 	expect_ok(DLT_RAW, v, &pkt);
 	wrap_ip6(v, 4);
 	expect_skip(DLT_RAW, v, SKIP_IP_TUNNEL_DEPTH);
+	free(v);
+	/* an inner header longer than the outer one's payload lies, whatever was captured */
+	v = udp4();
+	put16(v->b + 2, (uint16_t)(v->n + 8));
+	wrap_ip4(v, 4);
+	expect_skip(DLT_RAW, v, SKIP_IP4_TOTLEN);
 	free(v);
 	/* ICMP inside a tunnel */
 	v = vec_bytes("\x08\x00\x00\x00\x00\x01\x00\x01", 8);

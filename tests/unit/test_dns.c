@@ -238,6 +238,14 @@ static void test_query_edns(void **state)
 	assert_int_equal(msg.n_rr, 0); /* OPT is not a record */
 	assert_int_equal(msg.rr_dropped, 0);
 	assert_null(msg.reason);
+	assert_int_equal(msg.used, sizeof query_edns);
+	/* Bytes after the last record are not the message's: used says where it ended. */
+	uint8_t trail[sizeof query_edns + 7];
+	memcpy(trail, query_edns, sizeof query_edns);
+	memset(trail + sizeof query_edns, 0xab, 7);
+	assert_int_equal(dns_parse(trail, sizeof trail, &msg), DIS_OK);
+	assert_null(msg.reason);
+	assert_int_equal(msg.used, sizeof query_edns);
 }
 
 /* Labels "A.b", "c\d", bytes 00 20 7f, byte ff, "!~": case folded, '.' and '\' escaped,

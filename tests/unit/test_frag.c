@@ -91,17 +91,25 @@ static uint64_t skips_total(const struct stats *st)
 	return n;
 }
 
-/* Decodes a private copy of one raw-IP packet of exactly n bytes (ASan sees overreads). */
-static enum decode_result feed(struct frag_table *ft, const uint8_t *b, size_t n, uint64_t ts,
-			       struct packet *pkt, struct stats *st)
+/* Decodes a private copy of the first n bytes of one raw-IP packet that was wire bytes long
+ * (ASan sees overreads; wire > n is a snaplen cut). */
+static enum decode_result feed_cut(struct frag_table *ft, const uint8_t *b, size_t n,
+				   size_t wire, uint64_t ts, struct packet *pkt, struct stats *st)
 {
 	uint8_t *copy = malloc(n ? n : 1);
 	memcpy(copy, b, n);
 	pkt->ts_us = ts;
-	pkt->wirelen = (uint32_t)n;
+	pkt->wirelen = (uint32_t)wire;
 	enum decode_result r = decode_packet(DLT_RAW, copy, n, ft, pkt, st);
 	free(copy); /* a reassembled result lives in the table, not in copy */
 	return r;
+}
+
+/* The same for a packet captured whole. */
+static enum decode_result feed(struct frag_table *ft, const uint8_t *b, size_t n, uint64_t ts,
+			       struct packet *pkt, struct stats *st)
+{
+	return feed_cut(ft, b, n, n, ts, pkt, st);
 }
 
 /* Expects the fragment to be held: a skip with nothing counted. */
@@ -313,7 +321,12 @@ static void test_ip4_lies(void **state)
 	assert_int_equal(frag_pending(ft), 0);
 	/* a fragment cut by a snaplen cannot be rebuilt */
 	n[0] = ip4_frag(f[0], 5, 17, udp, 0, 400, true, 20);
-	feed_skip(ft, f[0], n[0] - 1, T0, &st, SKIP_CAPLEN_SHORT);
+	struct packet pkt;
+	uint64_t cut = st.skip[SKIP_CAPLEN_SHORT];
+	assert_int_equal(feed_cut(ft, f[0], n[0] - 1, n[0], T0, &pkt, &st), DECODE_SKIP);
+	assert_int_equal(st.skip[SKIP_CAPLEN_SHORT], cut + 1);
+	/* the same bytes in a record that says they were all: the total length lies */
+	feed_skip(ft, f[0], n[0] - 1, T0, &st, SKIP_IP4_TOTLEN);
 	/* without a table, fragments are skipped */
 	feed_skip(NULL, f[0], n[0], T0, &st, SKIP_FRAG_TOO_MANY);
 	/* a whole datagram whose UDP length lies is still checked after reassembly */
@@ -599,7 +612,7 @@ static void test_truncations(void **state)
 		for (size_t k = 0; k <= n[v]; k++) {
 			struct stats st = { 0 };
 			struct packet pkt;
-			enum decode_result r = feed(ft, f[v], k, T0 + k, &pkt, &st);
+			enum decode_result r = feed_cut(ft, f[v], k, n[v], T0 + k, &pkt, &st);
 			assert_true(skips_total(&st) <= 1);
 			if (r == DECODE_OK) {
 				assert_true(pkt.reassembled);

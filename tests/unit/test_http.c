@@ -839,6 +839,31 @@ static void test_until_close(void **state)
 		     "RSP 200 v=1.1 framing=3 coding=1 wire=3 complete=1\n");
 }
 
+/* A body its framing says is longer than the stream: reported cut short and counted once;
+ * a response read to the close is not. */
+static void test_body_beyond_stream(void **state)
+{
+	(void)state;
+	static const char *const cut[] = {
+		"HTTP/1.1 200 OK\r\nContent-Length: 1000000000\r\n\r\nhello",
+		"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n7fffffff\r\nhello",
+		"POST /u HTTP/1.1\r\nHost: a\r\nContent-Length: 99\r\n\r\nhello",
+	};
+	for (size_t i = 0; i < sizeof cut / sizeof cut[0]; i++) {
+		struct ctx r = { 0 };
+		run_whole(&r, &plain, (const uint8_t *)cut[i], strlen(cut[i]));
+		assert_non_null(strstr(r.log, "complete=0"));
+		assert_int_equal(r.st.skip[SKIP_TCP_UNFINISHED], 1);
+		free(r.log);
+	}
+	static const char whole[] = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello"
+				    "HTTP/1.0 200 OK\r\n\r\nto the close";
+	struct ctx r = { 0 };
+	run_whole(&r, &plain, (const uint8_t *)whole, sizeof whole - 1);
+	assert_int_equal(r.st.skip[SKIP_TCP_UNFINISHED], 0);
+	free(r.log);
+}
+
 /* Responses that have no body whatever their head says (RFC 9112 6.3 items 1-2). */
 static void test_no_body_responses(void **state)
 {
@@ -1138,6 +1163,7 @@ int main(void)
 		cmocka_unit_test(test_corrupt_gzip),
 		cmocka_unit_test(test_body_cap),
 		cmocka_unit_test(test_until_close),
+		cmocka_unit_test(test_body_beyond_stream),
 		cmocka_unit_test(test_no_body_responses),
 		cmocka_unit_test(test_switching_protocols),
 		cmocka_unit_test(test_huge_line),

@@ -589,6 +589,9 @@ static void test_memcap(void **state)
 	fx_seg(&f, 1, 5000, 6000, 0, sink_all);
 	assert_int_equal(f.st.skip[SKIP_TCP_MEMCAP], 1);
 	assert_int_equal(f.d.n_ooo, 2);
+	size_t peak = f.ctx.mem_peak;
+	assert_int_equal(peak, f.ctx.mem_used);
+	assert_true(peak > 2000 && peak <= 2500);
 	/* Extending a held piece is refused too. */
 	fx_seg(&f, 1, 2000, 2500, 0, sink_all);
 	assert_int_equal(f.st.skip[SKIP_TCP_MEMCAP], 2);
@@ -599,6 +602,9 @@ static void test_memcap(void **state)
 	assert_int_equal(f.k.len, 3000);
 	assert_stream(&f, 2000, 3000, 4000);
 	assert_int_equal(f.k.n_gaps, 1);
+	/* Everything given back; the peak stays. */
+	assert_int_equal(f.ctx.mem_used, 0);
+	assert_int_equal(f.ctx.mem_peak, peak);
 	fx_done(&f);
 
 	/* Pending refused: the partial message is lost, the next delivery is marked. */
@@ -660,7 +666,8 @@ static void test_fin_rst(void **state)
 {
 	(void)state;
 	struct fx f;
-	/* FIN in order, with bytes left pending: closes and frees. */
+	/* FIN in order, with bytes left pending: closes and frees, and the message that never
+	 * finished is counted. */
 	fx_init(&f, REASM_DEFAULT_DEPTH, REASM_DEFAULT_MEMCAP);
 	f.k.hold = 1000;
 	fx_syn(&f, 0, sink_hold);
@@ -668,6 +675,31 @@ static void test_fin_rst(void **state)
 	fx_seg(&f, 1, 100, 200, TCP_FIN, sink_hold);
 	assert_true(f.d.closed);
 	assert_int_equal(f.ctx.mem_used, 0);
+	assert_int_equal(f.st.skip[SKIP_TCP_UNFINISHED], 1);
+	reasm_flush(&f.ctx, &f.d, sink_hold, &f.k);
+	assert_int_equal(f.st.skip[SKIP_TCP_UNFINISHED], 1); /* once */
+	fx_done(&f);
+
+	/* A FIN after whole messages loses nothing. */
+	fx_init(&f, REASM_DEFAULT_DEPTH, REASM_DEFAULT_MEMCAP);
+	f.k.hold = 200;
+	fx_syn(&f, 0, sink_hold);
+	fx_seg(&f, 1, 0, 100, 0, sink_hold);
+	fx_seg(&f, 1, 100, 200, TCP_FIN, sink_hold);
+	assert_true(f.d.closed);
+	assert_int_equal(f.k.len, 200);
+	assert_int_equal(f.st.skip[SKIP_TCP_UNFINISHED], 0);
+	fx_done(&f);
+
+	/* The flow ends with a message under way: the same count. */
+	fx_init(&f, REASM_DEFAULT_DEPTH, REASM_DEFAULT_MEMCAP);
+	f.k.hold = 1000;
+	fx_syn(&f, 0, sink_hold);
+	fx_seg(&f, 1, 0, 100, 0, sink_hold);
+	reasm_flush(&f.ctx, &f.d, sink_hold, &f.k);
+	assert_true(f.d.closed);
+	assert_int_equal(f.ctx.mem_used, 0);
+	assert_int_equal(f.st.skip[SKIP_TCP_UNFINISHED], 1);
 	fx_done(&f);
 
 	/* FIN ahead of a hole: closes once the hole fills. */
@@ -702,6 +734,7 @@ static void test_fin_rst(void **state)
 	fx_seg(&f, 1, 0, 0, TCP_RST, sink_hold);
 	assert_true(f.d.closed);
 	assert_int_equal(f.ctx.mem_used, 0);
+	assert_int_equal(f.st.skip[SKIP_TCP_UNFINISHED], 1);
 	size_t calls = f.k.calls;
 	fx_seg(&f, 1, 100, 200, 0, sink_hold);
 	assert_int_equal(f.k.calls, calls);
@@ -721,7 +754,8 @@ static void test_syn_flood(void **state)
 	(void)state;
 	enum { N = 100000 };
 	struct stats st = { 0 };
-	struct reasm_ctx ctx = { REASM_DEFAULT_DEPTH, REASM_DEFAULT_MEMCAP, 0, &st };
+	struct reasm_ctx ctx = { .depth = REASM_DEFAULT_DEPTH, .memcap = REASM_DEFAULT_MEMCAP,
+				 .st = &st };
 	struct reasm_dir *dirs = calloc(N, sizeof *dirs);
 	struct sink k = { 0 };
 	assert_non_null(dirs);
