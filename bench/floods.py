@@ -59,7 +59,7 @@ class Run:
             env = dict(os.environ, MISROUTE_GEOIP_DIR="/nonexistent")
             gen = subprocess.Popen([sys.executable, GEN, kind, str(n)], stdout=subprocess.PIPE)
             mr = subprocess.Popen(["/usr/bin/time", "-o", timing, "-f", "%M %e %U %S", binary,
-                                   "-r", "-", "-o", out] + opts, stdin=gen.stdout,
+                                   "-q", "-r", "-", "-o", out] + opts, stdin=gen.stdout,
                                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
             gen.stdout.close()
             self.stderr = mr.communicate()[1].decode("utf-8", "replace")

@@ -21,7 +21,7 @@ if ! /usr/bin/python3 "$top/tests/gen_malformed.py" "$tmp/cases" >"$tmp/gen.log"
 	exit 1
 fi
 while IFS=$'\t' read -r name _; do
-	timeout -k 5 "$limit" "$bin" -r "$tmp/cases/$name.pcap" --log-events -o "$tmp/cases/$name.json" \
+	timeout -k 5 "$limit" "$bin" -q -r "$tmp/cases/$name.pcap" --log-events -o "$tmp/cases/$name.json" \
 		>"$tmp/cases/$name.stdout" 2>"$tmp/cases/$name.err" </dev/null
 	echo $? >"$tmp/cases/$name.status"
 done <"$tmp/cases/cases.tsv"
