@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """bench.py BUILD_DIR: misroute's replay rate against the floor (a bare libpcap loop), nDPI's
-ndpiReader and tshark.
+ndpiReader and tshark, and misroute's peak memory per tracked flow on a flood of flows.
 
 Generates (once) a deterministic mixed capture with bench/gen_bench.py under BUILD_DIR/bench,
 then runs each command on it several times pinned to one core (taskset -c 0) and prints the
 median wall time, the median CPU time (user + system of the child, less disturbed by the other
 jobs of a shared machine), packets/s and Gbit/s from the wall time, and the ratios the
-performance targets are stated in.
+performance targets are stated in. Then replays a flood of distinct SYN-only flows (and an
+empty capture, for the fixed cost) and prints the peak resident set size per tracked flow.
 Not a test: nothing here passes or fails on speed; a target missed is only printed.
 
     (a) floor: bench/floor, libpcap + Ethernet/IP/TCP/UDP headers + a flow hash
@@ -20,11 +21,22 @@ Not a test: nothing here passes or fails on speed; a target missed is only print
 ndpiReader prints nothing with -q, so one more run without -q (not timed) checks from its
 "IP packets: N of M packets total" line that it read every packet.
 
+Memory: misroute -r FLOOD -o FILE, incidents only, with the default --max-flows and with
+--max-flows equal to the flows in the flood. Each run's peak RSS is GNU time's (-f %M; this
+process's wait4 would add Python's own high-water mark, which a child keeps through exec).
+Tracked flows at peak = min(--max-flows, flows in the capture): every packet of the flood is
+a new flow that never ends, so the table fills up and stays full; the final metric record's
+created - evicted - expired is printed beside it as a cross-check (its "active" is counted
+after the end-of-replay flush, so it is 0). The baseline is the same command on an empty
+capture.
+
 Environment:
     BENCH_RUNS=5            timed runs of (a) to (d); the median is printed
     BENCH_TSHARK_RUNS=1     timed runs of (e), which takes about a minute per run
     BENCH_PACKETS=1000000   packets in the mixed capture (cached as mix-PACKETS.pcap)
+    BENCH_FLOOD=1000000     flows in the flood capture (cached as flood.pcap)
 """
+import json
 import os
 import re
 import shutil
@@ -37,6 +49,7 @@ import time
 RUNS = int(os.environ.get("BENCH_RUNS", "5"))
 TSHARK_RUNS = int(os.environ.get("BENCH_TSHARK_RUNS", "1"))
 PACKETS = int(os.environ.get("BENCH_PACKETS", "1000000"))
+FLOOD = int(os.environ.get("BENCH_FLOOD", "1000000"))
 TOP = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 # What misroute extracts, as tshark names it (each checked with `tshark -G fields`).
@@ -47,6 +60,7 @@ TSHARK_FIELDS = ("dns.qry.name", "http.host", "http.request.uri",
 TARGET_FLOOR = 0.5          # (b)/(a)
 TARGET_NDPI = 5.0           # (b)/(d)
 TARGET_TSHARK = 50.0        # (b)/(e)
+TARGET_BYTES_PER_FLOW = 512
 
 
 def capture_facts(floor, path):
@@ -184,6 +198,73 @@ def speed(build, floor, misroute):
               f"by CPU time {cpu_ratio:.2f}{unit})")
 
 
+def final_stats(path):
+    """misroute.stats of the final metric record in the JSON lines file path."""
+    stats = None
+    with open(path) as f:
+        for line in f:
+            rec = json.loads(line)
+            ev = rec.get("event", {})
+            if ev.get("kind") == "metric" and ev.get("action") == "final":
+                stats = rec["misroute"]["stats"]
+    if stats is None:
+        raise RuntimeError(f"{path}: no final metric record")
+    return stats
+
+
+def misroute_memory(misroute, cap, extra, out_path):
+    """(peak RSS in bytes, final misroute.stats) of one incidents-only run on cap."""
+    if os.path.exists(out_path):
+        os.unlink(out_path)         # -o appends
+    _, _, kib = run_once([misroute, "-q", "-r", cap, "-o", out_path] + extra)
+    stats = final_stats(out_path)
+    os.unlink(out_path)
+    return kib * 1024, stats
+
+
+def memory(build, floor, misroute):
+    """Peak RSS per tracked flow on the flood, against the baseline of an empty capture."""
+    print()
+    bench_dir = os.path.join(TOP, build, "bench")
+    flood = os.path.join(bench_dir, "flood.pcap")
+    empty = os.path.join(bench_dir, "empty.pcap")
+    ensure_capture(floor, flood, ["--flood", str(FLOOD)], FLOOD)
+    ensure_capture(floor, empty, ["--flood", "0"], 0)
+    flows = capture_facts(floor, flood)[0]      # one SYN per flow
+    usage = subprocess.run([misroute, "--help"], capture_output=True, text=True).stdout
+    m = re.search(r"--max-flows N.*?\(default (\d+)\)", usage, re.S)
+    if not m:
+        print("memory: cannot read the default --max-flows from misroute --help")
+        return
+    default_max = int(m.group(1))
+    out_path = os.path.join(bench_dir, "memory-records.json")
+    print(f"memory: misroute -q -r CAPTURE -o FILE (incidents only, default options), peak RSS "
+          f"of one run (/usr/bin/time -f %M); flood: {flood}, {flows} distinct SYN-only flows")
+    print("tracked = min(--max-flows, flows in the capture), cross-checked against the final "
+          "metric record's created - evicted - expired")
+    print(f"{'run':34} {'base MiB':>8} {'peak MiB':>8} {'tracked':>8} {'check':>8} "
+          f"{'table MiB':>9} {'table B/flow':>12} {'RSS B/flow':>10} {'marginal':>8}  target")
+    for label, extra, max_flows in (
+            (f"flood, default --max-flows {default_max}", [], default_max),
+            (f"flood, --max-flows {flows}", ["--max-flows", str(flows)], flows)):
+        base, base_stats = misroute_memory(misroute, empty, extra, out_path)
+        peak, st = misroute_memory(misroute, flood, extra, out_path)
+        tracked = min(max_flows, flows)
+        f = st["flows"]
+        check = f["created"] - f["evicted"] - f["expired"]
+        table = st["memory"]["flows"]
+        per_flow = peak / tracked
+        marginal = (peak - base) / tracked
+        table_per_flow = (table - base_stats["memory"]["flows"]) / tracked
+        met = "met" if per_flow <= TARGET_BYTES_PER_FLOW else "NOT met"
+        print(f"{label:34} {base / 2**20:8.1f} {peak / 2**20:8.1f} {tracked:8} {check:8} "
+              f"{table / 2**20:9.1f} {table_per_flow:12.0f} {per_flow:10.0f} {marginal:8.0f}  "
+              f"<= {TARGET_BYTES_PER_FLOW} B/flow: {met}")
+    print("base = peak RSS on an empty capture with the same options (nDPI's tables, rules, "
+          "the flow hash buckets...); RSS B/flow = peak / tracked; marginal = (peak - base) / "
+          "tracked; table = misroute.stats.memory.flows, its B/flow net of the empty table")
+
+
 def rules(build):
     """Name lookups per second with a small and a very large rule set."""
     tool = os.path.join(TOP, build, "bench", "rules_bench")
@@ -204,6 +285,7 @@ def main(build):
     misroute = os.path.join(TOP, build, "misroute")
     began = time.perf_counter()
     speed(build, floor, misroute)
+    memory(build, floor, misroute)
     rules(build)
     print(f"\nbench: {time.perf_counter() - began:.0f} s in all")
 
