@@ -1,9 +1,12 @@
 #!/bin/sh
-# deps.sh: installs the Debian packages misroute needs to build and test, when any is missing.
+# deps.sh: installs the Debian packages misroute needs to build, test and benchmark, when any is
+# missing. libndpi-bin (ndpiReader) and tshark are what make bench compares misroute with; time
+# (GNU time) measures peak memory there. tshark asks about non-root capture on install:
+# DEBIAN_FRONTEND=noninteractive below takes the default answer (no).
 set -eu
 pkgs="build-essential pkg-config libpcap-dev libndpi-dev libjansson-dev libmaxminddb-dev
       zlib1g-dev libgcrypt20-dev libpsl-dev publicsuffix libidn2-dev libmaxmind-db-writer-perl libnet-works-perl libcmocka-dev clang python3 python3-scapy jq tcpdump libhiredis-dev redis-server socat
-      tcpreplay iproute2 valgrind"
+      tcpreplay iproute2 valgrind libndpi-bin tshark time"
 missing=""
 for p in $pkgs; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
