@@ -1421,14 +1421,14 @@ void http_finish(struct http_stream *s, const struct http_callbacks *cb, void *a
 	static const struct http_callbacks none;
 	if (!cb)
 		cb = &none;
-	/* Body bytes its Content-Length or chunk size announced never came: a length that lies,
-	 * or a capture that stopped. (A partial line is counted by the reassembly, whose bytes
-	 * it still holds.) */
-	if (s->msg && (s->state == HTTP_S_BODY_LEN || s->state == HTTP_S_CHUNK_DATA))
-		http_count(cb, SKIP_TCP_UNFINISHED);
 	if (s->msg)
 		http_msg_done(s, cb, arg, s->state == HTTP_S_BODY_CLOSE);
 	http_stream_free(s);
+}
+
+bool http_unfinished(const struct http_stream *s)
+{
+	return s->msg && (s->state == HTTP_S_BODY_LEN || s->state == HTTP_S_CHUNK_DATA);
 }
 
 void http_stream_free(struct http_stream *s)

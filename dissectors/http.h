@@ -186,9 +186,13 @@ size_t http_feed(struct http_stream *s, const uint8_t *p, size_t len, bool gap,
 
 /* The direction ended (FIN, RST, expiry), after the last http_feed: a response read until the
  * connection closes is complete and reported; any other message in progress is reported cut
- * short, and counted as TCP_UNFINISHED when body bytes its framing announced are missing.
- * Then the stream is idle again. */
+ * short. Then the stream is idle again. */
 void http_finish(struct http_stream *s, const struct http_callbacks *cb, void *arg);
+
+/* Whether body bytes that a message's Content-Length or chunk size announced are still to
+ * come (before http_finish: the stream ending now leaves them missing). A partial line is not
+ * the parser's: the reassembly still holds it. */
+bool http_unfinished(const struct http_stream *s);
 
 /* Frees what the stream holds (no callbacks); it is zero-initialised again afterwards. */
 void http_stream_free(struct http_stream *s);

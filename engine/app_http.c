@@ -254,6 +254,10 @@ void app_http_end(struct engine *e, struct flow *f)
 	e->cur_flow = f;
 	for (int d = 0; d < 2; d++) {
 		e->cur_dir = d;
+		/* Body bytes a length announced never came: a length that lies, or a capture that
+		 * stopped; not when the stream depth was what cut the message. */
+		if (http_unfinished(&a->s[d]) && !reasm_depth_reached(&e->reasm, &f->stream[d]))
+			stats_skip(&e->st, SKIP_TCP_UNFINISHED);
 		http_finish(&a->s[d], &cb, e);
 		http_stream_free(&a->s[d]);
 	}

@@ -579,6 +579,11 @@ void reasm_flush(struct reasm_ctx *ctx, struct reasm_dir *d, reasm_deliver_fn fn
 		reasm_finish(ctx, d);
 }
 
+bool reasm_depth_reached(const struct reasm_ctx *ctx, const struct reasm_dir *d)
+{
+	return reasm_passed(d) >= reasm_depth(ctx);
+}
+
 /* The direction keeps its sequence state; only memory is returned. */
 void reasm_dir_free(struct reasm_ctx *ctx, struct reasm_dir *d)
 {

@@ -67,6 +67,9 @@ void reasm_peer_ack(struct reasm_ctx *ctx, struct reasm_dir *d, uint32_t ack,
  * TCP_GAP each), then closes the direction (TCP_UNFINISHED when bytes stay unconsumed). */
 void reasm_flush(struct reasm_ctx *ctx, struct reasm_dir *d, reasm_deliver_fn fn, void *arg);
 
+/* Whether the direction passed its depth: what followed was never looked at. */
+bool reasm_depth_reached(const struct reasm_ctx *ctx, const struct reasm_dir *d);
+
 /* Frees what the direction holds and returns its memory to ctx. */
 void reasm_dir_free(struct reasm_ctx *ctx, struct reasm_dir *d);
 

@@ -490,11 +490,15 @@ static void test_depth(void **state)
 	fx_seg(&f, 1, 0, 100, 0, sink_hold);
 	fx_seg(&f, 1, 100, 200, 0, sink_hold);
 	assert_true(f.ctx.mem_used > 0);
+	assert_false(reasm_depth_reached(&f.ctx, &f.d));
 	fx_seg(&f, 1, 200, 300, 0, sink_hold);
 	assert_true(f.d.closed);
+	assert_true(reasm_depth_reached(&f.ctx, &f.d));
 	assert_int_equal(f.d.delivered, 250);
 	assert_int_equal(f.ctx.mem_used, 0);
 	assert_int_equal(f.st.skip[SKIP_TCP_DEPTH], 1);
+	/* The depth cut the bytes the consumer held: not counted as unfinished. */
+	assert_int_equal(f.st.skip[SKIP_TCP_UNFINISHED], 0);
 	assert_int_equal(f.k.calls, 3);
 	/* Past depth: counted per segment; a retransmission before it is not. */
 	fx_seg(&f, 1, 300, 400, 0, sink_hold);
