@@ -89,6 +89,11 @@ cli garbage-file 1 "garbage.pcap" -r "$tmp/garbage.pcap"
 cli bad-filter 1 "filter" -r "$top/tests/golden/dns-udp.pcap" -f "port port"
 cli bad-output 2 "no-such-dir" -r "$top/tests/golden/dns-udp.pcap" -o "$tmp/no-such-dir/x.json"
 cli bad-sink-spec 2 "redis" -r "$top/tests/golden/dns-udp.pcap" -o redis://127.0.0.1/k
+cli workers-zero 2 "workers" -i lo --workers 0
+cli cpu-affinity-bad 2 "cpu-affinity" -i lo --cpu-affinity 1-x
+cli cpu-affinity-absent 1 "cannot run on CPU 1000" -i lo --cpu-affinity 1000 -o /dev/null
+cli no-such-user 2 "no such user" -r "$top/tests/golden/dns-udp.pcap" -u no-such-user-xyz -o /dev/null
+cli no-such-interface 1 "no-such-if0" -i no-such-if0 -o /dev/null
 cli unreachable-sink 1 "not delivered" -r "$top/tests/golden/dns-udp.pcap" -o redis://127.0.0.1:9/k
 
 # The man page and --help name the same options.
