@@ -23,12 +23,15 @@ enum alert_kind {
 	ALERT_RESERVED_ADDR,     /* a connection to a reserved address range */
 };
 
-/* One observation in the chain of evidence. */
+/* One observation in the chain of evidence. Passive DNS keeps one per name it remembers, so
+ * the connection is kept as it came and its Community ID made only when a record is written. */
 struct alert_evidence {
 	uint64_t ts_us;
 	char kind[24];               /* "dns_query", "dns_answer", "http", "tls", "mail", "login", "flow" */
 	char name[ALERT_NAME];
-	char community_id[32];
+	uint8_t src[16], dst[16];    /* the observation's connection */
+	uint16_t sport, dport;
+	uint8_t transport, ip_version;
 };
 
 struct alert {

@@ -210,11 +210,16 @@ static const char *detect_cid(const struct obs_conn *c, char *buf)
 static void detect_evidence(struct alert_evidence *ev, const struct obs *o, const char *kind,
 			    const char *name)
 {
-	char cid[COMMUNITY_ID_LEN];
-	ev->ts_us = o->conn.ts_us;
+	const struct obs_conn *c = &o->conn;
+	ev->ts_us = c->ts_us;
 	detect_copy(ev->kind, sizeof ev->kind, kind);
 	detect_copy(ev->name, sizeof ev->name, name);
-	detect_copy(ev->community_id, sizeof ev->community_id, detect_cid(&o->conn, cid));
+	memcpy(ev->src, c->src, 16);
+	memcpy(ev->dst, c->dst, 16);
+	ev->sport = c->sport;
+	ev->dport = c->dport;
+	ev->transport = c->transport;
+	ev->ip_version = c->ip_version;
 }
 
 /* D when name is autodiscover.D or _autodiscover._tcp.D, else NULL. */

@@ -12,6 +12,7 @@
 #include "dissectors/tls.h"
 #include "core/limits.h"
 #include "enrich/geo.h"
+#include "flow/communityid.h"
 #include "output/json.h"
 #include "rules/suffix.h"
 
@@ -641,11 +642,14 @@ size_t record_alert(char *buf, size_t cap, const struct alert *a)
 	jw_arr_open(&w, "evidence");
 	for (uint8_t i = 0; i < a->n_evidence; i++) {
 		const struct alert_evidence *ev = &a->evidence[i];
+		char cid[COMMUNITY_ID_LEN];
+		community_id_v1(0, ev->ip_version, ev->src, ev->dst, ev->transport, ev->sport,
+				ev->dport, cid);
 		jw_obj_open(&w, NULL);
 		jw_ts(&w, "@timestamp", ev->ts_us);
 		jw_str(&w, "kind", ev->kind);
 		jw_str(&w, "name", ev->name);
-		jw_str(&w, "community_id", ev->community_id);
+		jw_str(&w, "community_id", cid);
 		jw_obj_close(&w);
 	}
 	jw_arr_close(&w);
