@@ -80,15 +80,17 @@ fuzz-bins: $(FUZZ_NAMES:%=$(BUILD)/fuzz/fuzz_%)
 
 # Runs every libFuzzer target for FUZZ_SECONDS; new inputs go to build/fuzz/corpus/NAME, the
 # committed seeds in fuzz/corpus/NAME are read only. Crashes land in build/fuzz/.
-# The shared captures are not ours to commit: when they are here, fuzz_packet also starts from
-# the first packets of each, cut into build/fuzz/seeds/packet (read only too).
+# The shared captures are not ours to commit: when they are here, the targets also start from
+# them, cut into build/fuzz/seeds/NAME (read only too) — fuzz_packet from the first packets of
+# each, the dissector targets from the messages, streams and datagrams in them.
 MISROUTE_SHARED ?= ../shared
 fuzz:
 	$(MAKE) SAN=fuzz fuzz-bins
 	@rm -rf build/fuzz/seeds
 	@if [ -d $(MISROUTE_SHARED)/pcaps ]; then \
-		fuzz/seed_packet.sh 50 build/fuzz/seeds/packet \
-			$$(find $(MISROUTE_SHARED)/pcaps -name '*.pcap' -o -name '*.pcapng' | sort); \
+		caps=$$(find $(MISROUTE_SHARED)/pcaps -name '*.pcap' -o -name '*.pcapng' | sort); \
+		fuzz/seed_packet.sh 50 build/fuzz/seeds/packet $$caps; \
+		python3 fuzz/seed_shared.py build/fuzz/seeds $$caps; \
 	fi
 	@for t in $(FUZZ_NAMES); do \
 		mkdir -p build/fuzz/corpus/$$t; \
