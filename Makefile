@@ -76,6 +76,9 @@ $(BUILD)/fuzz/fuzz_%: $(BUILD)/fuzz/fuzz_%.o $(BUILD)/fuzz/replay.o $(BUILD)/lib
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LDLIBS)
 endif
 
+# fuzz_packet builds nDPI's module once for all its inputs (see fuzz/fuzz_packet.c).
+$(BUILD)/fuzz/fuzz_packet: LDFLAGS += -Wl,--wrap=dpi_new,--wrap=dpi_free
+
 fuzz-bins: $(FUZZ_NAMES:%=$(BUILD)/fuzz/fuzz_%)
 
 # Runs every libFuzzer target for FUZZ_SECONDS; new inputs go to build/fuzz/corpus/NAME, the
