@@ -76,17 +76,32 @@ $(BUILD)/fuzz/fuzz_%: $(BUILD)/fuzz/fuzz_%.o $(BUILD)/fuzz/replay.o $(BUILD)/lib
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LDLIBS)
 endif
 
+# fuzz_packet builds nDPI's module once for all its inputs (see fuzz/fuzz_packet.c).
+$(BUILD)/fuzz/fuzz_packet: LDFLAGS += -Wl,--wrap=dpi_new,--wrap=dpi_free
+
 fuzz-bins: $(FUZZ_NAMES:%=$(BUILD)/fuzz/fuzz_%)
 
 # Runs every libFuzzer target for FUZZ_SECONDS; new inputs go to build/fuzz/corpus/NAME, the
 # committed seeds in fuzz/corpus/NAME are read only. Crashes land in build/fuzz/.
+# The shared captures are not ours to commit: when they are here, the targets also start from
+# them, cut into build/fuzz/seeds/NAME (read only too) — fuzz_packet from the first packets of
+# each, the dissector targets from the messages, streams and datagrams in them.
+MISROUTE_SHARED ?= ../shared
 fuzz:
 	$(MAKE) SAN=fuzz fuzz-bins
+	@rm -rf build/fuzz/seeds
+	@if [ -d $(MISROUTE_SHARED)/pcaps ]; then \
+		caps=$$(find $(MISROUTE_SHARED)/pcaps -name '*.pcap' -o -name '*.pcapng' | sort); \
+		fuzz/seed_packet.sh 50 build/fuzz/seeds/packet $$caps; \
+		python3 fuzz/seed_shared.py build/fuzz/seeds $$caps; \
+	fi
 	@for t in $(FUZZ_NAMES); do \
 		mkdir -p build/fuzz/corpus/$$t; \
+		seeds=fuzz/corpus/$$t; \
+		[ -d build/fuzz/seeds/$$t ] && seeds="$$seeds build/fuzz/seeds/$$t"; \
 		echo "fuzz: $$t for $(FUZZ_SECONDS) s"; \
 		build/fuzz/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
-			-artifact_prefix=build/fuzz/$$t- build/fuzz/corpus/$$t fuzz/corpus/$$t || exit 1; \
+			-artifact_prefix=build/fuzz/$$t- build/fuzz/corpus/$$t $$seeds || exit 1; \
 	done
 
 # The whole suite, under sanitizers: unit tests, golden captures, the shared corpus; and
