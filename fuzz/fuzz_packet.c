@@ -124,7 +124,6 @@ static void fuzz_replay(pcap_t *p)
 		fprintf(stderr, "fuzz_packet: %s\n", err);
 		abort();
 	}
-	engine_set_rules(e, fuzz_rules);
 	struct pcap_pkthdr *h;
 	const u_char *data;
 	for (unsigned n = 0; n < FUZZ_MAX_RECORDS && pcap_next_ex(p, &h, &data) == 1; n++) {
@@ -132,7 +131,7 @@ static void fuzz_replay(pcap_t *p)
 		engine_packet(e, dlt, data, h->caplen, h->len, ts_us);
 	}
 	engine_finish(e);
-	engine_metric(e, NULL, true);
+	engine_metric(&e, 1, NULL, true);
 	engine_free(e);
 	(void)output_close(out, NULL, 0);
 }
