@@ -28,7 +28,7 @@
 
 /* Records read per input: keeps every input's run time bounded. */
 #define FUZZ_MAX_RECORDS 2000
-/* A flow table this small is filled and evicted by a small input too. */
+/* Fewer flows than records per input, so eviction of the oldest flow is in reach. */
 #define FUZZ_MAX_FLOWS 1024
 /* Flow hashing and jansson's tables seeded alike on every run, so an input replays exactly. */
 #define FUZZ_HASH_SEED 0x6d6973726f757465ull
