@@ -492,6 +492,8 @@ void engine_metric(struct engine *const *es, size_t n, const struct capture_coun
 	struct stats total = { 0 };
 	struct capture_counters caps[ENGINE_MAX_WORKERS];
 	struct metric_extra x = { .final = final, .app_names = names, .app_counts = counts };
+	/* Every counter is a uint64_t: the engines' sets add up member by member. */
+	_Static_assert(sizeof(struct stats) % sizeof(uint64_t) == 0, "struct stats holds counters only");
 	uint64_t *sum = (uint64_t *)&total;
 	for (size_t i = 0; i < n; i++) {
 		const struct engine *e = es[i];

@@ -141,22 +141,28 @@ static void jw_quoted(struct jw *w, const char *str, size_t n)
 	jw_putc(w, '"');
 }
 
+/* s[0..n) in quotes, as it is: for text of the program's own (keys, constants, numbers). */
+static void jw_put_quoted(struct jw *w, const char *s, size_t n)
+{
+	if (w->overflow || n + 2 >= w->cap - w->len) {
+		w->overflow = true;
+		return;
+	}
+	char *p = w->buf + w->len;
+	p[0] = '"';
+	memcpy(p + 1, s, n);
+	p[n + 1] = '"';
+	w->len += n + 2;
+}
+
 static void jw_key(struct jw *w, const char *key, size_t n)
 {
 	if (w->need_comma[w->depth])
 		jw_putc(w, ',');
 	w->need_comma[w->depth] = true;
 	if (key) { /* keys are the program's own ASCII names: nothing to escape */
-		if (w->overflow || n + 3 >= w->cap - w->len) {
-			w->overflow = true;
-			return;
-		}
-		char *p = w->buf + w->len;
-		p[0] = '"';
-		memcpy(p + 1, key, n);
-		p[n + 1] = '"';
-		p[n + 2] = ':';
-		w->len += n + 3;
+		jw_put_quoted(w, key, n);
+		jw_putc(w, ':');
 	}
 }
 
@@ -210,9 +216,7 @@ void jw_uint_str_k(struct jw *w, const char *key, size_t klen, uint64_t v)
 	char num[24];
 	char *p = jw_digits(num + sizeof num, v);
 	jw_key(w, key, klen);
-	jw_putc(w, '"');
-	jw_put(w, p, (size_t)(num + sizeof num - p));
-	jw_putc(w, '"');
+	jw_put_quoted(w, p, (size_t)(num + sizeof num - p));
 }
 
 void jw_uint_k(struct jw *w, const char *key, size_t klen, uint64_t v)
@@ -249,17 +253,8 @@ void jw_double_k(struct jw *w, const char *key, size_t klen, double v)
 
 void jw_lit_k(struct jw *w, const char *key, size_t klen, const char *s)
 {
-	size_t n = strlen(s);
 	jw_key(w, key, klen);
-	if (w->overflow || n + 2 >= w->cap - w->len) {
-		w->overflow = true;
-		return;
-	}
-	char *p = w->buf + w->len;
-	p[0] = '"';
-	memcpy(p + 1, s, n);
-	p[n + 1] = '"';
-	w->len += n + 2;
+	jw_put_quoted(w, s, strlen(s));
 }
 
 static size_t jw_ip4(const uint8_t *a, char *buf)
@@ -337,9 +332,7 @@ void jw_ip_k(struct jw *w, const char *key, size_t klen, int version, const uint
 	char t[JW_IP_TEXT];
 	size_t n = jw_ip_text(version, a, t);
 	jw_key(w, key, klen);
-	jw_putc(w, '"');
-	jw_put(w, t, n);
-	jw_putc(w, '"');
+	jw_put_quoted(w, t, n);
 }
 
 void jw_time(uint64_t ts_us, char *buf, size_t size)
