@@ -14,6 +14,8 @@
 
 /* The longest a live read waits before handing control back. */
 #define SOURCE_IDLE_MS 100
+/* The stdio buffer a capture file is read through. */
+#define SOURCE_FILE_BUFFER (1u << 16)
 
 struct source {
 	pcap_t *pcap;
@@ -22,6 +24,7 @@ struct source {
 	char name[256];
 	struct pcap_stat last;           /* libpcap's 32-bit counters when last asked */
 	uint64_t received, dropped, ifdropped;
+	char *file_buffer;               /* the stdio buffer of a capture file */
 };
 
 /* Joins the fanout group: the kernel hashes each packet's addresses and ports symmetrically
@@ -73,10 +76,25 @@ struct source *source_open_file(const char *path, const char *filter, char *err,
 		return NULL;
 	}
 	snprintf(s->name, sizeof s->name, "%s", strcmp(path, "-") ? path : "(stdin)");
+	/* libpcap reads a file through stdio; its default 4 KiB buffer costs one read(2) per
+	 * 4 KiB, a quarter of a replay's time. */
+	FILE *f = strcmp(path, "-") ? fopen(path, "rb") : stdin;
+	if (!f) {
+		snprintf(err, errlen, "%s: %s", s->name, strerror(errno));
+		free(s);
+		return NULL;
+	}
+	/* glibc takes the size only with a buffer of the caller's. */
+	s->file_buffer = malloc(SOURCE_FILE_BUFFER);
+	if (s->file_buffer)
+		setvbuf(f, s->file_buffer, _IOFBF, SOURCE_FILE_BUFFER);
 	char perr[PCAP_ERRBUF_SIZE] = "";
-	s->pcap = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_MICRO, perr);
+	s->pcap = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_MICRO, perr);
 	if (!s->pcap) {
 		snprintf(err, errlen, "%s: %s", s->name, perr);
+		if (f != stdin)
+			fclose(f);
+		free(s->file_buffer);
 		free(s);
 		return NULL;
 	}
@@ -189,5 +207,6 @@ void source_close(struct source *s)
 		return;
 	if (s->pcap)
 		pcap_close(s->pcap);
+	free(s->file_buffer);
 	free(s);
 }
