@@ -12,38 +12,34 @@ void jw_begin(struct jw *w, char *buf, size_t cap)
 	w->cap = cap;
 	w->len = 0;
 	w->overflow = false;
-	w->depth = 0;
-	w->need_comma[0] = false;
-	jw_obj_open(w, NULL);
+	w->comma = false;
+	jw_open_q(w, NULL, 0, '{');
 }
 
 size_t jw_end(struct jw *w)
 {
-	jw_obj_close(w);
-	if (w->overflow || w->len >= w->cap)
+	jw_close(w, '}');
+	if (w->overflow)
 		return 0;
 	w->buf[w->len] = '\0';
 	return w->len;
 }
 
-static void jw_put(struct jw *w, const char *s, size_t n)
+char *jw_overflow(struct jw *w)
 {
-	/* One byte stays free for the NUL that jw_end writes. */
-	if (w->overflow || n >= w->cap - w->len) {
-		w->overflow = true;
-		return;
-	}
-	memcpy(w->buf + w->len, s, n);
-	w->len += n;
+	w->overflow = true;
+	w->cap = w->len;
+	return NULL;
 }
 
-static void jw_putc(struct jw *w, char c)
+/* n bytes as they are, where room is not known. */
+static char *jw_raw(struct jw *w, char *p, const char *s, size_t n)
 {
-	if (w->overflow || w->len + 1 >= w->cap) {
-		w->overflow = true;
-		return;
-	}
-	w->buf[w->len++] = c;
+	jw_done(w, p);
+	if (n >= w->cap - w->len)
+		return jw_overflow(w);
+	memcpy(p, s, n);
+	return p + n;
 }
 
 /* Length of the valid UTF-8 sequence at s[0..n), 0 when it is not one (overlongs,
@@ -89,172 +85,131 @@ static inline bool jw_is_plain(uint8_t c)
 	return c < 0x80 && (jw_plain[c >> 6] >> (c & 63) & 1);
 }
 
-static void jw_quoted(struct jw *w, const char *str, size_t n)
+/* The high bit of each of the eight bytes of x that is below 0x20, '"', '\\' or above 0x7f.
+ * A borrow can also mark bytes above one that is marked for itself, never the lowest. */
+static inline uint64_t jw_word_special(uint64_t x)
+{
+	const uint64_t ones = 0x0101010101010101ull;
+	uint64_t quote = x ^ (ones * '"'), backslash = x ^ (ones * '\\');
+	uint64_t control = (x - ones * 0x20) & ~x;
+	uint64_t is_quote = (quote - ones) & ~quote;
+	uint64_t is_backslash = (backslash - ones) & ~backslash;
+	return (control | is_quote | is_backslash | x) & ones * 0x80;
+}
+
+/* Length of the longest prefix of s[0..n) that JSON holds as it is, eight bytes at a time; the
+ * last few are read padded with spaces. */
+static inline size_t jw_plain_prefix(const uint8_t *s, size_t n)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	size_t i = 0;
+	uint64_t x, special;
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&x, s + i, 8);
+		if ((special = jw_word_special(x)) != 0)
+			return i + (size_t)__builtin_ctzll(special) / 8;
+	}
+	if (i == n)
+		return n;
+	x = 0x2020202020202020ull;
+	memcpy(&x, s + i, n - i);
+	special = jw_word_special(x);
+	return special ? i + (size_t)__builtin_ctzll(special) / 8 : n;
+#else
+	size_t i = 0;
+	while (i < n && jw_is_plain(s[i]))
+		i++;
+	return i;
+#endif
+}
+
+void jw_quoted_at(struct jw *w, char *p, const char *str, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
 	const uint8_t *s = (const uint8_t *)str;
-	jw_putc(w, '"');
-	size_t i = 0;
-	while (i < n && !w->overflow) {
-		/* Copy the longest run that needs no escaping in one go. */
-		size_t run = i;
-		while (run < n && jw_is_plain(s[run]))
-			run++;
+	size_t i = jw_plain_prefix(s, n);
+	*p++ = '"';
+	memcpy(p, s, i);
+	p += i;
+	if (i == n) { /* room for n + 2 was made by jw_member */
+		*p++ = '"';
+		jw_done(w, p);
+		return;
+	}
+	while (i < n && p) {
+		size_t run = i + jw_plain_prefix(s + i, n - i);
 		if (run > i) {
-			jw_put(w, (const char *)s + i, run - i);
+			p = jw_raw(w, p, (const char *)s + i, run - i);
 			i = run;
 			continue;
 		}
 		uint8_t c = s[i];
-		char esc[7];
+		char esc[6];
+		size_t len = 1, elen;
 		if (c == '"' || c == '\\') {
 			esc[0] = '\\';
 			esc[1] = (char)c;
-			jw_put(w, esc, 2);
-			i++;
+			elen = 2;
+		} else if (c == '\n' || c == '\r' || c == '\t') {
+			esc[0] = '\\';
+			esc[1] = c == '\n' ? 'n' : c == '\r' ? 'r' : 't';
+			elen = 2;
 		} else if (c < 0x20) {
-			const char *named = c == '\n' ? "\\n" : c == '\r' ? "\\r" : c == '\t' ? "\\t" : NULL;
-			if (named) {
-				jw_put(w, named, 2);
-			} else {
-				memcpy(esc, "\\u00", 4);
-				esc[4] = hex[c >> 4];
-				esc[5] = hex[c & 15];
-				jw_put(w, esc, 6);
-			}
-			i++;
+			memcpy(esc, "\\u00", 4);
+			esc[4] = hex[c >> 4];
+			esc[5] = hex[c & 15];
+			elen = 6;
+		} else if ((len = jw_utf8_len(s + i, n - i)) != 0) {
+			p = jw_raw(w, p, (const char *)s + i, len);
+			i += len;
+			continue;
 		} else {
-			size_t len = jw_utf8_len(s + i, n - i);
-			if (len) {
-				jw_put(w, (const char *)s + i, len);
-				i += len;
-			} else {
-				/* Not UTF-8: keep the byte visible as text, "\xHH". */
-				memcpy(esc, "\\\\x", 3);
-				esc[3] = hex[c >> 4];
-				esc[4] = hex[c & 15];
-				jw_put(w, esc, 5);
-				i++;
-			}
+			/* Not UTF-8: keep the byte visible as text, "\xHH". */
+			len = 1;
+			memcpy(esc, "\\\\x", 3);
+			esc[3] = hex[c >> 4];
+			esc[4] = hex[c & 15];
+			elen = 5;
 		}
+		p = jw_raw(w, p, esc, elen);
+		i += len;
 	}
-	jw_putc(w, '"');
+	if (p && (p = jw_raw(w, p, "\"", 1)) != NULL)
+		jw_done(w, p);
 }
 
-/* s[0..n) in quotes, as it is: for text of the program's own (keys, constants, numbers). */
-static void jw_put_quoted(struct jw *w, const char *s, size_t n)
+void jw_uint_named(struct jw *w, const char *key, uint64_t v)
 {
-	if (w->overflow || n + 2 >= w->cap - w->len) {
-		w->overflow = true;
+	jw_strn_q(w, NULL, 0, key, strlen(key));
+	if (21 >= w->cap - w->len) {
+		jw_overflow(w);
 		return;
 	}
 	char *p = w->buf + w->len;
-	p[0] = '"';
-	memcpy(p + 1, s, n);
-	p[n + 1] = '"';
-	w->len += n + 2;
+	*p++ = ':';
+	jw_done(w, jw_u64(p, v));
 }
 
-static void jw_key(struct jw *w, const char *key, size_t n)
+char *jw_u64(char *p, uint64_t v)
 {
-	if (w->need_comma[w->depth])
-		jw_putc(w, ',');
-	w->need_comma[w->depth] = true;
-	if (key) { /* keys are the program's own ASCII names: nothing to escape */
-		jw_put_quoted(w, key, n);
-		jw_putc(w, ':');
-	}
-}
-
-static void jw_open(struct jw *w, const char *key, size_t klen, char c)
-{
-	if (w->depth > 0 || w->len > 0)
-		jw_key(w, key, klen);
-	jw_putc(w, c);
-	if (w->depth + 1 >= JW_MAX_DEPTH) {
-		w->overflow = true;
-		return;
-	}
-	w->need_comma[++w->depth] = false;
-}
-
-static void jw_close(struct jw *w, char c)
-{
-	jw_putc(w, c);
-	if (w->depth > 0)
-		w->depth--;
-}
-
-void jw_obj_open_k(struct jw *w, const char *key, size_t klen) { jw_open(w, key, klen, '{'); }
-void jw_obj_close(struct jw *w) { jw_close(w, '}'); }
-void jw_arr_open_k(struct jw *w, const char *key, size_t klen) { jw_open(w, key, klen, '['); }
-void jw_arr_close(struct jw *w) { jw_close(w, ']'); }
-
-void jw_strn_k(struct jw *w, const char *key, size_t klen, const char *s, size_t n)
-{
-	jw_key(w, key, klen);
-	jw_quoted(w, s, n);
-}
-
-void jw_str_k(struct jw *w, const char *key, size_t klen, const char *s)
-{
-	jw_strn_k(w, key, klen, s, strlen(s));
-}
-
-/* Writes v in decimal right-aligned at end[-1] and before; returns where it starts. */
-static char *jw_digits(char *end, uint64_t v)
-{
+	char num[20], *end = num + sizeof num, *d = end;
 	do {
-		*--end = (char)('0' + v % 10);
+		*--d = (char)('0' + v % 10);
 		v /= 10;
 	} while (v);
-	return end;
+	memcpy(p, d, (size_t)(end - d));
+	return p + (end - d);
 }
 
-void jw_uint_str_k(struct jw *w, const char *key, size_t klen, uint64_t v)
-{
-	char num[24];
-	char *p = jw_digits(num + sizeof num, v);
-	jw_key(w, key, klen);
-	jw_put_quoted(w, p, (size_t)(num + sizeof num - p));
-}
-
-void jw_uint_k(struct jw *w, const char *key, size_t klen, uint64_t v)
-{
-	char num[24];
-	char *p = jw_digits(num + sizeof num, v);
-	jw_key(w, key, klen);
-	jw_put(w, p, (size_t)(num + sizeof num - p));
-}
-
-void jw_int_k(struct jw *w, const char *key, size_t klen, int64_t v)
-{
-	char num[24];
-	char *p = jw_digits(num + sizeof num, v < 0 ? 0 - (uint64_t)v : (uint64_t)v);
-	if (v < 0)
-		*--p = '-';
-	jw_key(w, key, klen);
-	jw_put(w, p, (size_t)(num + sizeof num - p));
-}
-
-void jw_bool_k(struct jw *w, const char *key, size_t klen, bool v)
-{
-	jw_key(w, key, klen);
-	jw_put(w, v ? "true" : "false", v ? 4 : 5);
-}
-
-void jw_double_k(struct jw *w, const char *key, size_t klen, double v)
+void jw_double_q(struct jw *w, const char *qk, size_t qn, double v)
 {
 	char num[40];
 	int n = snprintf(num, sizeof num, "%.6g", v);
-	jw_key(w, key, klen);
-	jw_put(w, num, (size_t)n);
-}
-
-void jw_lit_k(struct jw *w, const char *key, size_t klen, const char *s)
-{
-	jw_key(w, key, klen);
-	jw_put_quoted(w, s, strlen(s));
+	char *p = jw_member(w, qk, qn, sizeof num);
+	if (!p)
+		return;
+	memcpy(p, num, (size_t)n);
+	jw_done(w, p + n);
 }
 
 static size_t jw_ip4(const uint8_t *a, char *buf)
@@ -327,14 +282,6 @@ size_t jw_ip_text(int version, const uint8_t *a, char *buf)
 	return (size_t)(p - buf);
 }
 
-void jw_ip_k(struct jw *w, const char *key, size_t klen, int version, const uint8_t *a)
-{
-	char t[JW_IP_TEXT];
-	size_t n = jw_ip_text(version, a, t);
-	jw_key(w, key, klen);
-	jw_put_quoted(w, t, n);
-}
-
 void jw_time(uint64_t ts_us, char *buf, size_t size)
 {
 	/* Records come in time order: the date and time of the last second are kept, per
@@ -354,7 +301,7 @@ void jw_time(uint64_t ts_us, char *buf, size_t size)
 			 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 		cached_secs = secs;
 	}
-	if (size < 28) {
+	if (size < JW_TIME_TEXT) {
 		if (size)
 			buf[0] = '\0';
 		return;
@@ -365,11 +312,4 @@ void jw_time(uint64_t ts_us, char *buf, size_t size)
 		buf[i] = (char)('0' + us % 10);
 	buf[26] = 'Z';
 	buf[27] = '\0';
-}
-
-void jw_ts_k(struct jw *w, const char *key, size_t klen, uint64_t ts_us)
-{
-	char t[40];
-	jw_time(ts_us, t, sizeof t);
-	jw_lit_k(w, key, klen, t);
 }

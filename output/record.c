@@ -47,10 +47,10 @@ static void record_geo(struct jw *w, const struct geo_info *g)
 	jw_obj_close(w);
 }
 
-static void record_endpoint(struct jw *w, const char *key, int version, const uint8_t *a,
+static void record_endpoint(struct jw *w, const char *qk, size_t qn, int version, const uint8_t *a,
 			    uint16_t port, const struct obs_str *domain, const struct geo_info *g)
 {
-	jw_obj_open(w, key);
+	jw_open_q(w, qk, qn, '{');
 	jw_ip(w, "ip", version, a);
 	jw_uint(w, "port", port);
 	if (g)
@@ -102,15 +102,15 @@ static void record_head(struct jw *w, const struct obs_conn *c, const char *data
 	jw_obj_open(w, "event");
 	jw_lit(w, "kind", "event");
 	jw_arr_open(w, "category");
-	jw_lit(w, NULL, "network");
+	jw_elem_lit(w, "network");
 	jw_arr_close(w);
 	jw_arr_open(w, "type");
-	jw_lit(w, NULL, "protocol");
+	jw_elem_lit(w, "protocol");
 	jw_arr_close(w);
 	jw_lit(w, "dataset", dataset);
 	jw_obj_close(w);
-	record_endpoint(w, "source", c->ip_version, c->src, c->sport, NULL, c->src_geo);
-	record_endpoint(w, "destination", c->ip_version, c->dst, c->dport, dest_domain, c->dst_geo);
+	record_endpoint(w, JW_QK("source"), c->ip_version, c->src, c->sport, NULL, c->src_geo);
+	record_endpoint(w, JW_QK("destination"), c->ip_version, c->dst, c->dport, dest_domain, c->dst_geo);
 }
 
 static const char *const dns_opcodes[16] = { "QUERY", "IQUERY", "STATUS", NULL, "NOTIFY",
@@ -131,7 +131,7 @@ static void record_dns_class(struct jw *w, uint16_t rclass)
 static void record_dns_rr(struct jw *w, const struct dns_rr *rr)
 {
 	char tn[16];
-	jw_obj_open(w, NULL);
+	jw_elem_obj_open(w);
 	jw_str(w, "name", rr->name);
 	jw_str(w, "type", dns_type_name(rr->type, tn, sizeof tn));
 	record_dns_class(w, rr->rclass);
@@ -140,7 +140,7 @@ static void record_dns_rr(struct jw *w, const struct dns_rr *rr)
 	jw_obj_close(w);
 }
 
-static void record_dns_section(struct jw *w, const char *key, const struct dns_msg *m,
+static void record_dns_section(struct jw *w, const char *qk, size_t qn, const struct dns_msg *m,
 			       enum dns_section sec)
 {
 	bool any = false;
@@ -148,7 +148,7 @@ static void record_dns_section(struct jw *w, const char *key, const struct dns_m
 		if (m->rr[i].section != sec)
 			continue;
 		if (!any)
-			jw_arr_open(w, key);
+			jw_open_q(w, qk, qn, '[');
 		any = true;
 		record_dns_rr(w, &m->rr[i]);
 	}
@@ -165,7 +165,7 @@ static void record_dns_flags(struct jw *w, const struct dns_msg *m)
 	jw_arr_open(w, "header_flags");
 	for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++)
 		if (flags[i].on)
-			jw_str(w, NULL, flags[i].name);
+			jw_elem_str(w, flags[i].name);
 	jw_arr_close(w);
 }
 
@@ -184,7 +184,7 @@ static void record_dns_answer_geo(struct jw *w, const struct dns_msg *m,
 		if (!any)
 			jw_arr_open(w, "answer_enrichment");
 		any = true;
-		jw_obj_open(w, NULL);
+		jw_elem_obj_open(w);
 		jw_str(w, "ip", rr->data);
 		record_geo(w, &geo[i]);
 		jw_obj_close(w);
@@ -213,7 +213,7 @@ static void record_dns(struct jw *w, const struct dns_msg *m, const struct geo_i
 		record_dns_class(w, m->q[0].qclass);
 		jw_obj_close(w);
 	}
-	record_dns_section(w, "answers", m, DNS_ANSWER);
+	record_dns_section(w, JW_QK("answers"), m, DNS_ANSWER);
 	bool any_ip = false;
 	for (uint16_t i = 0; i < m->n_rr; i++) {
 		const struct dns_rr *rr = &m->rr[i];
@@ -222,7 +222,7 @@ static void record_dns(struct jw *w, const struct dns_msg *m, const struct geo_i
 		if (!any_ip)
 			jw_arr_open(w, "resolved_ip");
 		any_ip = true;
-		jw_str(w, NULL, rr->data);
+		jw_elem_str(w, rr->data);
 	}
 	if (any_ip)
 		jw_arr_close(w);
@@ -243,15 +243,15 @@ static void record_dns(struct jw *w, const struct dns_msg *m, const struct geo_i
 	if (m->n_q > 1) {
 		jw_arr_open(w, "questions");
 		for (uint16_t i = 1; i < m->n_q; i++) {
-			jw_obj_open(w, NULL);
+			jw_elem_obj_open(w);
 			jw_str(w, "name", m->q[i].name);
 			jw_str(w, "type", dns_type_name(m->q[i].type, tn, sizeof tn));
 			jw_obj_close(w);
 		}
 		jw_arr_close(w);
 	}
-	record_dns_section(w, "authorities", m, DNS_AUTHORITY);
-	record_dns_section(w, "additionals", m, DNS_ADDITIONAL);
+	record_dns_section(w, JW_QK("authorities"), m, DNS_AUTHORITY);
+	record_dns_section(w, JW_QK("additionals"), m, DNS_ADDITIONAL);
 	if (answer_ips)
 		record_dns_answer_geo(w, m, answer_geo);
 	if (m->edns) {
@@ -268,10 +268,10 @@ static void record_dns(struct jw *w, const struct dns_msg *m, const struct geo_i
 	jw_obj_close(w);
 }
 
-static void record_ostr(struct jw *w, const char *key, const struct obs_str *s)
+static void record_ostr(struct jw *w, const char *qk, size_t qn, const struct obs_str *s)
 {
 	if (s->p)
-		jw_strn(w, key, s->p, s->len);
+		jw_strn_q(w, qk, qn, s->p, s->len);
 }
 
 static bool record_has_at(const struct obs_str *s)
@@ -279,9 +279,9 @@ static bool record_has_at(const struct obs_str *s)
 	return s->p && memchr(s->p, '@', s->len) != NULL;
 }
 
-static void record_autodiscover(struct jw *w, const char *key, const struct ad_result *ad)
+static void record_autodiscover(struct jw *w, const char *qk, size_t qn, const struct ad_result *ad)
 {
-	jw_obj_open(w, key);
+	jw_open_q(w, qk, qn, '{');
 	if (ad->action)
 		jw_str(w, "action", ad->action);
 	if (ad->error)
@@ -289,7 +289,7 @@ static void record_autodiscover(struct jw *w, const char *key, const struct ad_r
 	if (ad->n_mailbox) {
 		jw_arr_open(w, "mailboxes");
 		for (uint16_t i = 0; i < ad->n_mailbox; i++) {
-			jw_obj_open(w, NULL);
+			jw_elem_obj_open(w);
 			jw_str(w, "address", ad->mailbox[i].addr);
 			jw_str(w, "source", ad->mailbox[i].source);
 			if (ad->mailbox[i].redirect)
@@ -302,7 +302,7 @@ static void record_autodiscover(struct jw *w, const char *key, const struct ad_r
 		jw_arr_open(w, "servers");
 		for (uint16_t i = 0; i < ad->n_server; i++) {
 			const struct ad_server *sv = &ad->server[i];
-			jw_obj_open(w, NULL);
+			jw_elem_obj_open(w);
 			if (sv->protocol)
 				jw_str(w, "protocol", sv->protocol);
 			if (sv->host)
@@ -341,22 +341,22 @@ static void record_http(struct jw *w, const struct obs_http *h)
 					 h->host.p);
 			jw_strn(w, "domain", b, (size_t)n);
 		} else {
-			record_ostr(w, "domain", &h->host);
+			record_ostr(w, JW_QK("domain"), &h->host);
 		}
 		if (h->port)
 			jw_uint(w, "port", h->port);
 	} else {
 		jw_obj_open(w, "url");
 	}
-	record_ostr(w, "original", &h->target);
-	record_ostr(w, "path", &h->path);
-	record_ostr(w, "query", &h->query);
+	record_ostr(w, JW_QK("original"), &h->target);
+	record_ostr(w, JW_QK("path"), &h->path);
+	record_ostr(w, JW_QK("query"), &h->query);
 	jw_obj_close(w);
 	jw_obj_open(w, "http");
 	jw_str(w, "version", h->version.p);
 	jw_obj_open(w, "request");
-	record_ostr(w, "method", &h->method);
-	record_ostr(w, "mime_type", &h->req_content_type);
+	record_ostr(w, JW_QK("method"), &h->method);
+	record_ostr(w, JW_QK("mime_type"), &h->req_content_type);
 	if (h->req_body_bytes) {
 		jw_obj_open(w, "body");
 		jw_uint(w, "bytes", h->req_body_bytes);
@@ -366,7 +366,7 @@ static void record_http(struct jw *w, const struct obs_http *h)
 	if (h->has_response) {
 		jw_obj_open(w, "response");
 		jw_uint(w, "status_code", h->status);
-		record_ostr(w, "mime_type", &h->resp_content_type);
+		record_ostr(w, JW_QK("mime_type"), &h->resp_content_type);
 		if (h->resp_body_bytes) {
 			jw_obj_open(w, "body");
 			jw_uint(w, "bytes", h->resp_body_bytes);
@@ -377,14 +377,14 @@ static void record_http(struct jw *w, const struct obs_http *h)
 	jw_obj_close(w);
 	if (h->user_agent.p) {
 		jw_obj_open(w, "user_agent");
-		record_ostr(w, "original", &h->user_agent);
+		record_ostr(w, JW_QK("original"), &h->user_agent);
 		jw_obj_close(w);
 	}
 	if (h->auth_user.p) {
 		jw_obj_open(w, "user");
-		record_ostr(w, "name", &h->auth_user);
+		record_ostr(w, JW_QK("name"), &h->auth_user);
 		if (record_has_at(&h->auth_user))
-			record_ostr(w, "email", &h->auth_user);
+			record_ostr(w, JW_QK("email"), &h->auth_user);
 		jw_obj_close(w);
 	}
 	if (!h->auth_scheme.p && !h->anchor_mailbox.p && !h->location.p && !h->mailbox &&
@@ -392,16 +392,16 @@ static void record_http(struct jw *w, const struct obs_http *h)
 		return;
 	jw_obj_open(w, "misroute");
 	jw_obj_open(w, "http");
-	record_ostr(w, "auth_scheme", &h->auth_scheme);
-	record_ostr(w, "anchor_mailbox", &h->anchor_mailbox);
-	record_ostr(w, "location", &h->location);
+	record_ostr(w, JW_QK("auth_scheme"), &h->auth_scheme);
+	record_ostr(w, JW_QK("anchor_mailbox"), &h->anchor_mailbox);
+	record_ostr(w, JW_QK("location"), &h->location);
 	if (h->mailbox)
 		jw_str(w, "mailbox", h->mailbox);
 	jw_obj_close(w);
 	if (h->ad_request)
-		record_autodiscover(w, "autodiscover_request", h->ad_request);
+		record_autodiscover(w, JW_QK("autodiscover_request"), h->ad_request);
 	if (h->ad_response)
-		record_autodiscover(w, "autodiscover", h->ad_response);
+		record_autodiscover(w, JW_QK("autodiscover"), h->ad_response);
 	jw_obj_close(w);
 }
 
@@ -423,7 +423,7 @@ static void record_tls(struct jw *w, const struct obs_tls *t)
 	if (h->n_alpn) {
 		jw_arr_open(w, "alpn");
 		for (uint8_t i = 0; i < h->n_alpn; i++)
-			jw_str(w, NULL, h->alpn[i]);
+			jw_elem_str(w, h->alpn[i]);
 		jw_arr_close(w);
 	}
 	char v[8];
@@ -435,13 +435,13 @@ static void record_tls(struct jw *w, const struct obs_tls *t)
 	jw_obj_close(w);
 }
 
-static void record_strings(struct jw *w, const char *key, const char *const *v, size_t n)
+static void record_strings(struct jw *w, const char *qk, size_t qn, const char *const *v, size_t n)
 {
 	if (!n)
 		return;
-	jw_arr_open(w, key);
+	jw_open_q(w, qk, qn, '[');
 	for (size_t i = 0; i < n; i++)
-		jw_str(w, NULL, v[i]);
+		jw_elem_str(w, v[i]);
 	jw_arr_close(w);
 }
 
@@ -457,8 +457,8 @@ static void record_mail(struct jw *w, const struct obs_mail *m)
 	if (m->starttls_asked)
 		jw_bool(w, "starttls_asked", true);
 	jw_uint(w, "logins", m->logins);
-	record_strings(w, "mail_from_domains", m->mail_from, m->n_mail_from);
-	record_strings(w, "rcpt_to_domains", m->rcpt_to, m->n_rcpt_to);
+	record_strings(w, JW_QK("mail_from_domains"), m->mail_from, m->n_mail_from);
+	record_strings(w, JW_QK("rcpt_to_domains"), m->rcpt_to, m->n_rcpt_to);
 	jw_obj_close(w);
 	jw_obj_close(w);
 }
@@ -531,7 +531,7 @@ static void record_related_add(struct jw *w, const char *const *seen, size_t n, 
 	for (size_t i = 0; i < n; i++)
 		if (seen[i] && !strcmp(seen[i], v))
 			return;
-	jw_str(w, NULL, v);
+	jw_elem_str(w, v);
 }
 
 /* ECS related.*: every address, host and user the incident involves, once each. */
@@ -543,9 +543,9 @@ static void record_related(struct jw *w, const struct alert *a)
 	inet_ntop(af, a->conn.dst, dst, sizeof dst);
 	jw_obj_open(w, "related");
 	jw_arr_open(w, "ip");
-	jw_str(w, NULL, src);
+	jw_elem_str(w, src);
 	if (strcmp(src, dst))
-		jw_str(w, NULL, dst);
+		jw_elem_str(w, dst);
 	jw_arr_close(w);
 	const char *hosts[4 + ALERT_MAX_EVIDENCE] = { a->name, a->domain, a->server_name };
 	size_t n = 3;
@@ -559,7 +559,7 @@ static void record_related(struct jw *w, const struct alert *a)
 	jw_arr_close(w);
 	if (a->user[0]) {
 		jw_arr_open(w, "user");
-		jw_str(w, NULL, a->user);
+		jw_elem_str(w, a->user);
 		jw_arr_close(w);
 	}
 	jw_obj_close(w);
@@ -573,13 +573,13 @@ size_t record_alert(char *buf, size_t cap, const struct alert *a)
 	jw_obj_open(&w, "event");
 	jw_str(&w, "kind", "alert");
 	jw_arr_open(&w, "category");
-	jw_str(&w, NULL, "network");
-	jw_str(&w, NULL, "intrusion_detection");
+	jw_elem_str(&w, "network");
+	jw_elem_str(&w, "intrusion_detection");
 	if (a->kind == ALERT_CREDENTIALS)
-		jw_str(&w, NULL, "authentication");
+		jw_elem_str(&w, "authentication");
 	jw_arr_close(&w);
 	jw_arr_open(&w, "type");
-	jw_str(&w, NULL, "indicator");
+	jw_elem_str(&w, "indicator");
 	jw_arr_close(&w);
 	jw_str(&w, "dataset", "misroute.alert");
 	jw_uint(&w, "severity", a->severity);
@@ -597,9 +597,9 @@ size_t record_alert(char *buf, size_t cap, const struct alert *a)
 	jw_obj_close(&w);
 	jw_str(&w, "message", a->message);
 	struct obs_str dom = { a->server_name, strlen(a->server_name) };
-	record_endpoint(&w, "source", a->conn.ip_version, a->conn.src, a->conn.sport, NULL,
+	record_endpoint(&w, JW_QK("source"), a->conn.ip_version, a->conn.src, a->conn.sport, NULL,
 			a->have_geo ? &a->src_geo : NULL);
-	record_endpoint(&w, "destination", a->conn.ip_version, a->conn.dst, a->conn.dport,
+	record_endpoint(&w, JW_QK("destination"), a->conn.ip_version, a->conn.dst, a->conn.dport,
 			a->server_name[0] ? &dom : NULL, a->have_geo ? &a->dst_geo : NULL);
 	struct obs_conn c = a->conn;
 	c.community_id = a->community_id;
@@ -618,12 +618,12 @@ size_t record_alert(char *buf, size_t cap, const struct alert *a)
 		jw_obj_open(&w, "technique");
 		jw_arr_open(&w, "id");
 		for (uint8_t i = 0; i < a->n_techniques; i++)
-			jw_str(&w, NULL, a->techniques[i]);
+			jw_elem_str(&w, a->techniques[i]);
 		jw_arr_close(&w);
 		jw_obj_close(&w);
 	}
 	jw_arr_open(&w, "enrichments");
-	jw_obj_open(&w, NULL);
+	jw_elem_obj_open(&w);
 	jw_obj_open(&w, "matched");
 	jw_str(&w, "atomic", a->atomic);
 	jw_str(&w, "field", a->field);
@@ -645,7 +645,7 @@ size_t record_alert(char *buf, size_t cap, const struct alert *a)
 		char cid[COMMUNITY_ID_LEN];
 		community_id_v1(0, ev->ip_version, ev->src, ev->dst, ev->transport, ev->sport,
 				ev->dport, cid);
-		jw_obj_open(&w, NULL);
+		jw_elem_obj_open(&w);
 		jw_ts(&w, "@timestamp", ev->ts_us);
 		jw_str(&w, "kind", ev->kind);
 		jw_str(&w, "name", ev->name);
@@ -665,10 +665,10 @@ size_t record_notice(char *buf, size_t cap, uint64_t ts_us, bool error, const ch
 	jw_obj_open(&w, "event");
 	jw_str(&w, "kind", "event");
 	jw_arr_open(&w, "category");
-	jw_str(&w, NULL, "configuration");
+	jw_elem_str(&w, "configuration");
 	jw_arr_close(&w);
 	jw_arr_open(&w, "type");
-	jw_str(&w, NULL, error ? "error" : "change");
+	jw_elem_str(&w, error ? "error" : "change");
 	jw_arr_close(&w);
 	jw_str(&w, "dataset", "misroute.config");
 	jw_str(&w, "outcome", error ? "failure" : "success");
@@ -711,7 +711,7 @@ size_t record_metric(char *buf, size_t cap, const struct stats *st, const struct
 		jw_uint(&w, "if_dropped", t.ifdropped);
 		jw_arr_open(&w, "workers");
 		for (size_t i = 0; i < x->n_caps; i++) {
-			jw_obj_open(&w, NULL);
+			jw_elem_obj_open(&w);
 			jw_uint(&w, "worker", i);
 			jw_uint(&w, "received", x->caps[i].received);
 			jw_uint(&w, "dropped", x->caps[i].dropped);
@@ -730,7 +730,7 @@ size_t record_metric(char *buf, size_t cap, const struct stats *st, const struct
 	if (x->n_apps) {
 		jw_obj_open(&w, "by_application");
 		for (size_t i = 0; i < x->n_apps; i++)
-			jw_uint(&w, x->app_names[i], x->app_counts[i]);
+			jw_uint_named(&w, x->app_names[i], x->app_counts[i]);
 		jw_obj_close(&w);
 	}
 	jw_obj_close(&w);
@@ -745,7 +745,7 @@ size_t record_metric(char *buf, size_t cap, const struct stats *st, const struct
 	jw_obj_close(&w);
 	jw_obj_open(&w, "incidents");
 	for (int k = ALERT_AUTODISCOVER; k <= ALERT_RESERVED_ADDR; k++)
-		jw_uint(&w, alert_kind_name((enum alert_kind)k), st->alerts[k]);
+		jw_uint_named(&w, alert_kind_name((enum alert_kind)k), st->alerts[k]);
 	jw_obj_close(&w);
 	jw_obj_open(&w, "records");
 	jw_uint(&w, "written", st->records_written);
@@ -754,7 +754,7 @@ size_t record_metric(char *buf, size_t cap, const struct stats *st, const struct
 	jw_obj_open(&w, "skipped");
 	for (int r = 0; r < SKIP_MAX; r++)
 		if (r != SKIP_FLOW_EVICTED)
-			jw_uint(&w, skip_names[r], st->skip[r]);
+			jw_uint_named(&w, skip_names[r], st->skip[r]);
 	jw_obj_close(&w);
 	if (x->geo) {
 		const struct geo_stats gs = x->geo_stats;
@@ -775,7 +775,7 @@ size_t record_metric(char *buf, size_t cap, const struct stats *st, const struct
 		jw_arr_open(&w, "sinks");
 		for (size_t i = 0; i < x->n_sinks; i++) {
 			const struct output_sink_stats *k = &x->sinks[i];
-			jw_obj_open(&w, NULL);
+			jw_elem_obj_open(&w);
 			jw_str(&w, "spec", k->spec);
 			jw_uint(&w, "queued", k->queued);
 			jw_uint(&w, "sent", k->sent);

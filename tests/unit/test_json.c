@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <arpa/inet.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -44,6 +45,56 @@ static void test_invalid_utf8(void **state)
 			    "{\"k\":\"\\\\xf4\\\\x90\\\\x80\\\\x80\"}");
 }
 
+/* The escaper as the definition says it, one byte at a time, for test_every_position. */
+static size_t reference(const uint8_t *s, size_t n, char *out)
+{
+	char *o = out;
+	*o++ = '"';
+	for (size_t i = 0; i < n; i++) {
+		uint8_t c = s[i];
+		if (c == '"' || c == '\\')
+			o += sprintf(o, "\\%c", c);
+		else if (c == '\n')
+			o += sprintf(o, "\\n");
+		else if (c < 0x20)
+			o += sprintf(o, "\\u%04x", c);
+		else if (c < 0x80)
+			*o++ = (char)c;
+		else if (c == 0xc3 && i + 1 < n && s[i + 1] == 0xa9)
+			o += sprintf(o, "%c%c", c, s[++i]);
+		else
+			o += sprintf(o, "\\\\x%02x", c);
+	}
+	*o++ = '"';
+	*o = '\0';
+	return (size_t)(o - out);
+}
+
+/* Each byte that needs care, at every position of strings of 1 to 40 bytes: the writer
+ * reads eight bytes at a time, so every place in a word and every tail length occurs. */
+static void test_every_position(void **state)
+{
+	(void)state;
+	static const uint8_t special[] = { 0x00, 0x01, 0x0a, 0x1f, '"', '\\', 0x7f, 0x80, 0xc3, 0xff };
+	for (size_t n = 1; n <= 40; n++) {
+		for (size_t at = 0; at < n; at++) {
+			for (size_t k = 0; k < sizeof special; k++) {
+				uint8_t s[48];
+				for (size_t i = 0; i < n; i++)
+					s[i] = (uint8_t)(0x20 + (i * 7 + k) % 0x5f);
+				s[at] = special[k];
+				if (special[k] == 0xc3 && at + 1 < n)
+					s[at + 1] = 0xa9; /* é, valid UTF-8 */
+				char want[400], got[512], expect[420];
+				reference(s, n, want);
+				snprintf(expect, sizeof expect, "{\"k\":%s}", want);
+				assert_non_null(one((const char *)s, n, got, sizeof got));
+				assert_string_equal(got, expect);
+			}
+		}
+	}
+}
+
 static void test_nesting(void **state)
 {
 	(void)state;
@@ -54,16 +105,17 @@ static void test_nesting(void **state)
 	jw_uint(&w, "n", 18446744073709551615ull);
 	jw_int(&w, "m", -5);
 	jw_arr_open(&w, "l");
-	jw_str(&w, NULL, "x");
-	jw_bool(&w, NULL, true);
-	jw_obj_open(&w, NULL);
+	jw_elem_str(&w, "x");
+	jw_elem_bool(&w, true);
+	jw_elem_obj_open(&w);
 	jw_obj_close(&w);
 	jw_arr_close(&w);
 	jw_obj_close(&w);
 	jw_ts(&w, "t", 1768381200123456ull);
+	jw_uint_named(&w, "a\"b", 0);
 	assert_true(jw_end(&w) > 0);
 	assert_string_equal(b, "{\"a\":{\"n\":18446744073709551615,\"m\":-5,\"l\":[\"x\",true,{}]},"
-			       "\"t\":\"2026-01-14T09:00:00.123456Z\"}");
+			       "\"t\":\"2026-01-14T09:00:00.123456Z\",\"a\\\"b\":0}");
 }
 
 static void test_overflow(void **state)
@@ -127,6 +179,7 @@ int main(void)
 		cmocka_unit_test(test_ip_text),
 		cmocka_unit_test(test_escapes),
 		cmocka_unit_test(test_invalid_utf8),
+		cmocka_unit_test(test_every_position),
 		cmocka_unit_test(test_nesting),
 		cmocka_unit_test(test_overflow),
 	};
