@@ -31,11 +31,20 @@ static const char *const alert_kind_names[] = {
 	[ALERT_RESERVED_ADDR] = "reserved-address-connection",
 };
 
-/* The key every table entry starts with: an address and when it was last used. */
+/* An address and when it was last used: the keys of a table live apart from its entries, so
+ * that a probe reads a few adjacent cache lines, not one whole entry per step. */
 struct detect_key {
 	uint8_t ip[16];
-	bool used;
 	uint64_t last_us;
+	bool used;
+};
+
+/* Open addressing over cap (a power of two) keys and their entries of esize bytes. */
+struct detect_table {
+	struct detect_key *keys;
+	char *entries;
+	size_t esize;
+	unsigned cap;
 };
 
 /* What a client looked up autodiscover for, and when. */
@@ -47,7 +56,6 @@ struct detect_ctx {
 };
 
 struct detect_client {
-	struct detect_key key;
 	struct detect_ctx ctx[DETECT_CTX_PER_CLIENT];
 };
 
@@ -58,7 +66,6 @@ struct detect_pname {
 };
 
 struct detect_pdns {
-	struct detect_key key;
 	struct detect_pname names[DETECT_PDNS_NAMES];
 };
 
@@ -67,8 +74,8 @@ struct detector {
 	const struct ruleset *rules;
 	detect_emit_fn emit;
 	void *arg;
-	struct detect_client *clients;   /* DETECT_MAX_CLIENTS, open addressing */
-	struct detect_pdns *pdns;        /* DETECT_MAX_PDNS, open addressing */
+	struct detect_table clients;     /* DETECT_MAX_CLIENTS struct detect_client */
+	struct detect_table pdns;        /* DETECT_MAX_PDNS struct detect_pdns */
 	struct alert *pending[DETECT_MAX_PENDING]; /* a ring, oldest first */
 	unsigned head, n;
 	unsigned n_peak;                 /* the most pending at once */
@@ -89,6 +96,30 @@ void detect_config_defaults(struct detect_config *c)
 	c->window_us = DETECT_DEFAULT_WINDOW_US;
 }
 
+_Static_assert((DETECT_MAX_CLIENTS & (DETECT_MAX_CLIENTS - 1)) == 0, "a power of two");
+_Static_assert((DETECT_MAX_PDNS & (DETECT_MAX_PDNS - 1)) == 0, "a power of two");
+
+static int detect_table_init(struct detect_table *t, unsigned cap, size_t esize)
+{
+	/* calloc'd pages cost nothing until a slot is used. */
+	t->keys = calloc(cap, sizeof *t->keys);
+	t->entries = calloc(cap, esize);
+	t->esize = esize;
+	t->cap = cap;
+	return t->keys && t->entries ? 0 : -1;
+}
+
+static void detect_table_free(struct detect_table *t)
+{
+	free(t->keys);
+	free(t->entries);
+}
+
+static size_t detect_table_memory(const struct detect_table *t)
+{
+	return (size_t)t->cap * (sizeof *t->keys + t->esize);
+}
+
 struct detector *detect_new(const struct detect_config *cfg, const struct ruleset *rules,
 			    detect_emit_fn emit, void *arg)
 {
@@ -99,10 +130,8 @@ struct detector *detect_new(const struct detect_config *cfg, const struct rulese
 	d->rules = rules;
 	d->emit = emit;
 	d->arg = arg;
-	/* calloc'd pages cost nothing until a slot is used. */
-	d->clients = calloc(DETECT_MAX_CLIENTS, sizeof *d->clients);
-	d->pdns = calloc(DETECT_MAX_PDNS, sizeof *d->pdns);
-	if (!d->clients || !d->pdns) {
+	if (detect_table_init(&d->clients, DETECT_MAX_CLIENTS, sizeof(struct detect_client)) < 0 ||
+	    detect_table_init(&d->pdns, DETECT_MAX_PDNS, sizeof(struct detect_pdns)) < 0) {
 		detect_free(d);
 		return NULL;
 	}
@@ -115,8 +144,8 @@ void detect_free(struct detector *d)
 		return;
 	for (unsigned i = 0; i < d->n; i++)
 		free(d->pending[(d->head + i) % DETECT_MAX_PENDING]);
-	free(d->clients);
-	free(d->pdns);
+	detect_table_free(&d->clients);
+	detect_table_free(&d->pdns);
 	free(d);
 }
 
@@ -126,8 +155,8 @@ uint64_t detect_count(const struct detector *d, enum alert_kind k) { return d->r
 
 size_t detect_memory(const struct detector *d)
 {
-	return sizeof *d + (size_t)DETECT_MAX_CLIENTS * sizeof *d->clients +
-	       (size_t)DETECT_MAX_PDNS * sizeof *d->pdns + (size_t)d->n_peak * sizeof(struct alert);
+	return sizeof *d + detect_table_memory(&d->clients) + detect_table_memory(&d->pdns) +
+	       (size_t)d->n_peak * sizeof(struct alert);
 }
 
 uint64_t detect_evicted(const struct detector *d) { return d->evicted; }
@@ -150,33 +179,33 @@ static uint32_t detect_hash_ip(const uint8_t ip[16])
 	return h;
 }
 
-/* The entry for ip in a table of cap entries of esize bytes (each starting with struct
- * detect_key): found, or (create) a free one or the least recently used of the probe window
- * taken over (counted in *evicted). NULL when absent and not created. */
+/* The entry for ip: found, or (create) a free one or the least recently used of the probe
+ * window taken over, zeroed (counted in *evicted). NULL when absent and not created. */
 #define DETECT_PROBE 8
-static void *detect_slot(void *table, size_t esize, unsigned cap, const uint8_t ip[16],
-			 bool create, uint64_t now_us, uint64_t *evicted)
+static void *detect_slot(struct detect_table *t, const uint8_t ip[16], bool create,
+			 uint64_t now_us, uint64_t *evicted)
 {
 	uint32_t h = detect_hash_ip(ip);
 	struct detect_key *victim = NULL;
 	for (unsigned p = 0; p < DETECT_PROBE; p++) {
-		struct detect_key *e = (struct detect_key *)((char *)table + ((h + p) % cap) * esize);
-		if (e->used && !memcmp(e->ip, ip, 16)) {
-			e->last_us = now_us;
-			return e;
+		struct detect_key *k = &t->keys[(h + p) & (t->cap - 1)];
+		if (k->used && !memcmp(k->ip, ip, 16)) {
+			k->last_us = now_us;
+			return t->entries + (size_t)(k - t->keys) * t->esize;
 		}
-		if (!victim || (victim->used && (!e->used || e->last_us < victim->last_us)))
-			victim = e;
+		if (!victim || (victim->used && (!k->used || k->last_us < victim->last_us)))
+			victim = k;
 	}
 	if (!create)
 		return NULL;
 	if (victim->used)
 		(*evicted)++;
-	memset(victim, 0, esize);
 	memcpy(victim->ip, ip, 16);
 	victim->used = true;
 	victim->last_us = now_us;
-	return victim;
+	char *e = t->entries + (size_t)(victim - t->keys) * t->esize;
+	memset(e, 0, t->esize);
+	return e;
 }
 
 static void detect_ip16(int version, const uint8_t *a, uint8_t out[16])
@@ -377,8 +406,7 @@ static void detect_remember(struct detector *d, const struct obs *o, const char 
 {
 	uint8_t ip[16];
 	detect_ip16(o->conn.ip_version, detect_client_ip(&o->conn), ip);
-	struct detect_client *c = detect_slot(d->clients, sizeof *c, DETECT_MAX_CLIENTS, ip, true,
-					      o->conn.ts_us, &d->evicted);
+	struct detect_client *c = detect_slot(&d->clients, ip, true, o->conn.ts_us, &d->evicted);
 	struct detect_ctx *slot = &c->ctx[0];
 	for (unsigned i = 0; i < DETECT_CTX_PER_CLIENT; i++) {
 		if (!strcmp(c->ctx[i].domain, domain)) {
@@ -398,8 +426,7 @@ static struct detect_client *detect_client_of(struct detector *d, const struct o
 {
 	uint8_t ip[16];
 	detect_ip16(o->conn.ip_version, detect_client_ip(&o->conn), ip);
-	return detect_slot(d->clients, sizeof(struct detect_client), DETECT_MAX_CLIENTS, ip, false,
-			   o->conn.ts_us, NULL);
+	return detect_slot(&d->clients, ip, false, o->conn.ts_us, NULL);
 }
 
 /* ---- passive DNS: address -> names ---- */
@@ -411,8 +438,7 @@ static void detect_pdns_add(struct detector *d, const struct obs *o, const struc
 	int version = rr->type == 28 ? 6 : 4;
 	if (inet_pton(version == 6 ? AF_INET6 : AF_INET, rr->data, ip) != 1)
 		return;
-	struct detect_pdns *p = detect_slot(d->pdns, sizeof *p, DETECT_MAX_PDNS, ip, true,
-					    o->conn.ts_us, &d->evicted);
+	struct detect_pdns *p = detect_slot(&d->pdns, ip, true, o->conn.ts_us, &d->evicted);
 	uint32_t ttl = rr->ttl < DETECT_PDNS_MIN_TTL ? DETECT_PDNS_MIN_TTL
 		     : rr->ttl > DETECT_PDNS_MAX_TTL ? DETECT_PDNS_MAX_TTL : rr->ttl;
 	const char *names[2] = { rr->name, qname };
@@ -439,8 +465,7 @@ static unsigned detect_pdns_names(struct detector *d, const struct obs *o,
 {
 	uint8_t ip[16];
 	detect_ip16(o->conn.ip_version, detect_server_ip(&o->conn), ip);
-	struct detect_pdns *p = detect_slot(d->pdns, sizeof *p, DETECT_MAX_PDNS, ip, false,
-					    o->conn.ts_us, NULL);
+	struct detect_pdns *p = detect_slot(&d->pdns, ip, false, o->conn.ts_us, NULL);
 	unsigned n = 0;
 	for (unsigned i = 0; p && i < DETECT_PDNS_NAMES && n < max; i++)
 		if (p->names[i].ev.name[0] && p->names[i].expires_us >= o->conn.ts_us)

@@ -54,6 +54,7 @@ struct flow {
 	uint8_t ndpi_packets;     /* packets nDPI has had */
 	uint16_t ndpi_proto;      /* nDPI's app protocol id (master when app is unknown) */
 	uint16_t ndpi_master;
+	uint16_t lru_tick;        /* when it last moved to its LRU list's tail (flow_lookup) */
 	uint32_t hnext;           /* hash chain (index + 1; 0 ends) */
 	uint32_t lprev, lnext;    /* LRU list (index + 1; 0 ends) */
 	uint32_t pkts[2];
