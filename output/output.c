@@ -13,11 +13,14 @@
 #include <unistd.h>
 
 #define OUTPUT_MAX_SINKS 16
-#define OUTPUT_BUFFER (256u << 10)
+/* The stdio buffer of each file and of stdout: glibc keeps its 4 KiB default unless the
+ * buffer is the caller's. */
+#define OUTPUT_BUFFER (64u << 10)
 
 struct sink {
 	const char *spec;   /* as given on the command line; "-" is stdout */
 	FILE *fp;           /* NULL for a network sink */
+	char *buffer;       /* fp's, OUTPUT_BUFFER bytes (stdout has one of its own) */
 	struct netsink *net;
 	bool failed;        /* a write failed: reported once at flush or close */
 	int err;
@@ -54,6 +57,22 @@ static FILE *output_fopen(const char *path, char *err, size_t errlen)
 	return fp;
 }
 
+static void output_buffer(struct sink *s)
+{
+	static char stdout_buffer[OUTPUT_BUFFER];
+	static bool stdout_buffered;
+	if (s->fp == stdout) {
+		if (!stdout_buffered)
+			setvbuf(stdout, stdout_buffer, _IOFBF, sizeof stdout_buffer);
+		stdout_buffered = true;
+		return;
+	}
+	if (!s->buffer)
+		s->buffer = malloc(OUTPUT_BUFFER);
+	if (s->buffer)
+		setvbuf(s->fp, s->buffer, _IOFBF, OUTPUT_BUFFER);
+}
+
 static int output_open_sink(struct sink *s, char *err, size_t errlen)
 {
 	if (strcmp(s->spec, "-") == 0) {
@@ -66,7 +85,7 @@ static int output_open_sink(struct sink *s, char *err, size_t errlen)
 		if (!s->fp)
 			return -1;
 	}
-	setvbuf(s->fp, NULL, _IOFBF, OUTPUT_BUFFER);
+	output_buffer(s);
 	return 0;
 }
 
@@ -171,7 +190,7 @@ int output_reopen(struct output *o, char *err, size_t errlen)
 		fclose(s->fp);
 		s->fp = fp;
 		s->failed = false;
-		setvbuf(s->fp, NULL, _IOFBF, OUTPUT_BUFFER);
+		output_buffer(s); /* the old file is closed: its buffer is free again */
 	}
 	pthread_mutex_unlock(&o->mu);
 	return rc;
@@ -240,12 +259,14 @@ int output_close(struct output *o, char *err, size_t errlen)
 	int rc = output_check(o, err, errlen);
 	if (output_close_net(o, err, errlen, rc < 0) < 0)
 		rc = -1;
-	for (size_t i = 0; i < o->n; i++)
+	for (size_t i = 0; i < o->n; i++) {
 		if (o->sinks[i].fp && o->sinks[i].fp != stdout && fclose(o->sinks[i].fp) != 0 && rc == 0) {
 			if (err)
 				snprintf(err, errlen, "%s: %s", o->sinks[i].spec, strerror(errno));
 			rc = -1;
 		}
+		free(o->sinks[i].buffer);
+	}
 	pthread_mutex_destroy(&o->mu);
 	free(o);
 	return rc;
