@@ -11,8 +11,28 @@
 /* nDPI knows a few hundred protocols; names are cached lower-cased at start. */
 #define DPI_NAME_MAX 24
 
+/* What nDPI said of the last names and server addresses it was asked about, direct-mapped:
+ * its host automaton and address tree cost about a microsecond a question in cache misses,
+ * and the same few names and servers come back all day. */
+#define DPI_MEMO 1024
+#define DPI_MEMO_NAME 62
+
+struct dpi_name_memo {
+	uint8_t len;          /* 0: empty */
+	char name[DPI_MEMO_NAME];
+	int id;
+};
+
+struct dpi_addr_memo {
+	uint32_t addr;
+	bool used;
+	uint16_t id;
+};
+
 struct dpi {
 	struct ndpi_detection_module_struct *mod;
+	struct dpi_name_memo name_memo[DPI_MEMO];
+	struct dpi_addr_memo addr_memo[DPI_MEMO];
 	size_t live;          /* flows holding nDPI state */
 	uint32_t n_names;
 	char (*names)[DPI_NAME_MAX];
@@ -138,6 +158,50 @@ void dpi_known(struct dpi *d, struct flow *f)
 	dpi_release_state(d, f);
 }
 
+static uint32_t dpi_memo_slot(const void *p, size_t n)
+{
+	const uint8_t *b = p;
+	uint32_t h = 2166136261u;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * 16777619u;
+	return (h ^ h >> 15) % DPI_MEMO;
+}
+
+/* ndpi_match_string_subprotocol, remembered. host is NUL-terminated, len bytes. */
+static int dpi_match_name(struct dpi *d, const char *host, size_t len)
+{
+	struct dpi_name_memo *m = NULL;
+	if (len <= DPI_MEMO_NAME) {
+		m = &d->name_memo[dpi_memo_slot(host, len)];
+		if (m->len == len && !memcmp(m->name, host, len))
+			return m->id;
+	}
+	ndpi_protocol_match_result r;
+	memset(&r, 0, sizeof r);
+	int id = ndpi_match_string_subprotocol(d->mod, (char *)host, (u_int)len, &r);
+	if (m) {
+		m->len = (uint8_t)len;
+		memcpy(m->name, host, len);
+		m->id = id;
+	}
+	return id;
+}
+
+/* ndpi_network_ptree_match on an IPv4 address (network order), remembered. */
+static uint16_t dpi_match_addr(struct dpi *d, const uint8_t a[4])
+{
+	uint32_t addr;
+	memcpy(&addr, a, 4);
+	struct dpi_addr_memo *m = &d->addr_memo[dpi_memo_slot(a, 4)];
+	if (m->used && m->addr == addr)
+		return m->id;
+	struct in_addr server = { .s_addr = addr };
+	m->addr = addr;
+	m->used = true;
+	m->id = ndpi_network_ptree_match(d->mod, &server);
+	return m->id;
+}
+
 void dpi_observed(struct dpi *d, struct flow *f, const char *name, size_t len)
 {
 	if (f->ndpi_packets || f->ndpi_named)
@@ -147,9 +211,7 @@ void dpi_observed(struct dpi *d, struct flow *f, const char *name, size_t len)
 		f->ndpi_named = true; /* the first name decides, as it would for nDPI */
 		memcpy(host, name, len);
 		host[len] = '\0';
-		ndpi_protocol_match_result m;
-		memset(&m, 0, sizeof m);
-		int id = ndpi_match_string_subprotocol(d->mod, host, (u_int)len, &m);
+		int id = dpi_match_name(d, host, len);
 		if (id > NDPI_PROTOCOL_UNKNOWN && id != f->ndpi_master) {
 			f->ndpi_proto = (uint16_t)id;
 			return;
@@ -158,9 +220,7 @@ void dpi_observed(struct dpi *d, struct flow *f, const char *name, size_t len)
 	if (f->ndpi_addr || f->ip_version != 4)
 		return;
 	f->ndpi_addr = true;
-	struct in_addr server;
-	memcpy(&server, f->srv, 4);
-	uint16_t by_addr = ndpi_network_ptree_match(d->mod, &server);
+	uint16_t by_addr = dpi_match_addr(d, f->srv);
 	if (by_addr != f->ndpi_master)
 		f->ndpi_proto = by_addr;
 }
