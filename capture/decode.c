@@ -756,7 +756,10 @@ enum decode_result decode_packet(int dlt, const uint8_t *frame, size_t caplen,
 	uint64_t ts_us = pkt->ts_us;
 	uint32_t wirelen = pkt->wirelen;
 
-	memset(pkt, 0, sizeof(*pkt));
+	/* A copy of a zero packet compiles to a few vector stores; memset of this size became a
+	 * `rep stos`, whose start-up cost a quarter of this function's time. */
+	static const struct packet zero;
+	*pkt = zero;
 	pkt->ts_us = ts_us;
 	pkt->wirelen = wirelen;
 	frag_expire(frags, ts_us, st); /* lazily; cheap when nothing is due */
