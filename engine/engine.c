@@ -411,8 +411,7 @@ void engine_packet(struct engine *e, int dlt, const uint8_t *frame, size_t caple
 	e->st.bytes += wirelen;
 	engine_advance(e, ts_us);
 
-	struct packet pkt;
-	memset(&pkt, 0, sizeof pkt);
+	struct packet pkt; /* decode_packet clears it but for these two */
 	pkt.ts_us = ts_us;
 	pkt.wirelen = wirelen;
 	if (decode_packet(dlt, frame, caplen, e->frags, &pkt, &e->st) != DECODE_OK)
