@@ -59,14 +59,13 @@ struct detect_client {
 	struct detect_ctx ctx[DETECT_CTX_PER_CLIENT];
 };
 
-/* One name an address was resolved from, until its TTL runs out. */
-struct detect_pname {
-	uint64_t expires_us;
-	struct alert_evidence ev;     /* ev.name is the name */
-};
-
+/* The names an address was resolved from, each until its TTL runs out. */
 struct detect_pdns {
-	struct detect_pname names[DETECT_PDNS_NAMES];
+	/* The few bytes a lookup compares come first, in one cache line; a name's evidence is
+	 * read only when its hash matches. */
+	uint64_t expires_us[DETECT_PDNS_NAMES]; /* 0: empty */
+	uint32_t name_hash[DETECT_PDNS_NAMES];
+	struct alert_evidence ev[DETECT_PDNS_NAMES]; /* ev[i].name is the name */
 };
 
 struct detector {
@@ -176,6 +175,14 @@ static uint32_t detect_hash_ip(const uint8_t ip[16])
 	uint32_t h = 2166136261u;
 	for (int i = 0; i < 16; i++)
 		h = (h ^ ip[i]) * 16777619u;
+	return h;
+}
+
+static uint32_t detect_hash_name(const char *name)
+{
+	uint32_t h = 2166136261u;
+	for (const uint8_t *c = (const uint8_t *)name; *c; c++)
+		h = (h ^ *c) * 16777619u;
 	return h;
 }
 
@@ -445,17 +452,19 @@ static void detect_pdns_add(struct detector *d, const struct obs *o, const struc
 	for (int k = 0; k < 2; k++) {
 		if (!names[k] || (k == 1 && !strcmp(names[0], names[1])))
 			continue;
-		struct detect_pname *slot = &p->names[0];
+		uint32_t h = detect_hash_name(names[k]);
+		unsigned slot = 0;
 		for (unsigned i = 0; i < DETECT_PDNS_NAMES; i++) {
-			if (!strcmp(p->names[i].ev.name, names[k])) {
-				slot = &p->names[i];
+			if (p->name_hash[i] == h && p->expires_us[i] && !strcmp(p->ev[i].name, names[k])) {
+				slot = i;
 				break;
 			}
-			if (p->names[i].expires_us < slot->expires_us)
-				slot = &p->names[i];
+			if (p->expires_us[i] < p->expires_us[slot])
+				slot = i;
 		}
-		slot->expires_us = o->conn.ts_us + (uint64_t)ttl * 1000000u;
-		detect_evidence(&slot->ev, o, "dns_answer", names[k]);
+		p->expires_us[slot] = o->conn.ts_us + (uint64_t)ttl * 1000000u;
+		p->name_hash[slot] = h;
+		detect_evidence(&p->ev[slot], o, "dns_answer", names[k]);
 	}
 }
 
@@ -468,8 +477,8 @@ static unsigned detect_pdns_names(struct detector *d, const struct obs *o,
 	struct detect_pdns *p = detect_slot(&d->pdns, ip, false, o->conn.ts_us, NULL);
 	unsigned n = 0;
 	for (unsigned i = 0; p && i < DETECT_PDNS_NAMES && n < max; i++)
-		if (p->names[i].ev.name[0] && p->names[i].expires_us >= o->conn.ts_us)
-			out[n++] = &p->names[i].ev;
+		if (p->expires_us[i] && p->expires_us[i] >= o->conn.ts_us)
+			out[n++] = &p->ev[i];
 	return n;
 }
 
