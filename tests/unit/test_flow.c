@@ -133,6 +133,36 @@ static void test_timeouts(void **state)
 	flow_table_free(ft);
 }
 
+/* A flow seen again in a later second moves behind the others: a full table gives up the
+ * flow that has been idle longest, to within the second the LRU lists are kept to. Within
+ * one second it does not move, and the order is that of the flows' first packets. */
+static void test_lru_order(void **state)
+{
+	(void)state;
+	struct stats st = { 0 };
+	int dir;
+	const uint64_t second = 1000000;
+	for (int later = 0; later < 2; later++) {
+		struct flow_table *ft = flow_table_new(2, 1, on_release, NULL);
+		struct packet a = mk(1, 1000, 2, 443, 6, TCP_SYN, 10 * second);
+		struct packet b = mk(1, 1001, 2, 443, 6, TCP_SYN, 10 * second + 1);
+		flow_lookup(ft, &a, &dir, &st);
+		flow_lookup(ft, &b, &dir, &st);
+		/* a again: two seconds later, or within the same one */
+		a.ts_us = later ? 12 * second : 10 * second + 2;
+		flow_lookup(ft, &a, &dir, &st);
+		struct packet c = mk(1, 1002, 2, 443, 6, TCP_SYN, a.ts_us + 1);
+		flow_lookup(ft, &c, &dir, &st);
+		/* The survivor among a and b is found, not created again. */
+		uint64_t created = st.flows_created;
+		flow_lookup(ft, later ? &a : &b, &dir, &st);
+		assert_int_equal(st.flows_created, created);
+		flow_lookup(ft, later ? &b : &a, &dir, &st);
+		assert_int_equal(st.flows_created, created + 1);
+		flow_table_free(ft);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -140,6 +170,7 @@ int main(void)
 		cmocka_unit_test(test_client_side),
 		cmocka_unit_test(test_eviction_bounded),
 		cmocka_unit_test(test_timeouts),
+		cmocka_unit_test(test_lru_order),
 	};
 	return cmocka_run_group_tests_name("flow", tests, NULL, NULL);
 }
