@@ -14,8 +14,9 @@
 /* What nDPI said of the last names and server addresses it was asked about, direct-mapped:
  * its host automaton and address tree cost about a microsecond a question in cache misses,
  * and the same few names and servers come back all day. */
-#define DPI_MEMO 1024
+#define DPI_MEMO_NAMES 4096
 #define DPI_MEMO_NAME 62
+#define DPI_MEMO_ADDRS 16384
 
 struct dpi_name_memo {
 	uint8_t len;          /* 0: empty */
@@ -31,8 +32,8 @@ struct dpi_addr_memo {
 
 struct dpi {
 	struct ndpi_detection_module_struct *mod;
-	struct dpi_name_memo name_memo[DPI_MEMO];
-	struct dpi_addr_memo addr_memo[DPI_MEMO];
+	struct dpi_name_memo name_memo[DPI_MEMO_NAMES];   /* 272 KiB */
+	struct dpi_addr_memo addr_memo[DPI_MEMO_ADDRS];   /* 128 KiB */
 	size_t live;          /* flows holding nDPI state */
 	uint32_t n_names;
 	char (*names)[DPI_NAME_MAX];
@@ -158,13 +159,13 @@ void dpi_known(struct dpi *d, struct flow *f)
 	dpi_release_state(d, f);
 }
 
-static uint32_t dpi_memo_slot(const void *p, size_t n)
+static uint32_t dpi_memo_hash(const void *p, size_t n)
 {
 	const uint8_t *b = p;
 	uint32_t h = 2166136261u;
 	for (size_t i = 0; i < n; i++)
 		h = (h ^ b[i]) * 16777619u;
-	return (h ^ h >> 15) % DPI_MEMO;
+	return h ^ h >> 15;
 }
 
 /* ndpi_match_string_subprotocol, remembered. host is NUL-terminated, len bytes. */
@@ -172,7 +173,7 @@ static int dpi_match_name(struct dpi *d, const char *host, size_t len)
 {
 	struct dpi_name_memo *m = NULL;
 	if (len <= DPI_MEMO_NAME) {
-		m = &d->name_memo[dpi_memo_slot(host, len)];
+		m = &d->name_memo[dpi_memo_hash(host, len) % DPI_MEMO_NAMES];
 		if (m->len == len && !memcmp(m->name, host, len))
 			return m->id;
 	}
@@ -192,7 +193,7 @@ static uint16_t dpi_match_addr(struct dpi *d, const uint8_t a[4])
 {
 	uint32_t addr;
 	memcpy(&addr, a, 4);
-	struct dpi_addr_memo *m = &d->addr_memo[dpi_memo_slot(a, 4)];
+	struct dpi_addr_memo *m = &d->addr_memo[dpi_memo_hash(a, 4) % DPI_MEMO_ADDRS];
 	if (m->used && m->addr == addr)
 		return m->id;
 	struct in_addr server = { .s_addr = addr };

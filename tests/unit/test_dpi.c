@@ -47,44 +47,56 @@ static void test_known_names(void **state)
 static void test_memo_agrees(void **state)
 {
 	(void)state;
-	static const char *const names[] = {
+	static const char *const known[] = {
 		"www.google.com", "mail.google.com", "www.facebook.com", "outlook.office365.com",
 		"autodiscover.example.com", "example.com", "www.netflix.com", "api.twitter.com",
 		"www.youtube.com", "teams.microsoft.com", "zoom.us", "github.com",
 		"no-pattern.example", "a.b.c.d.e.f.g.h.i.j.k.l.m.n.o.p.q.r.s.t.u.v.w.x.y.z.example.org",
 	};
-	enum { N = sizeof names / sizeof names[0], ADDRS = 3000 };
-	struct dpi *memo = dpi_new();
-	assert_non_null(memo);
-	char want[N][32], got[32];
-	struct dpi *fresh = dpi_new();
-	assert_non_null(fresh);
-	const uint8_t doc[4] = { 192, 0, 2, 1 };
-	for (size_t i = 0; i < N; i++)
-		classify(fresh, names[i], doc, want[i], sizeof want[i]);
+	/* More names and addresses than the memos have slots. */
+	enum { NAMES = 12000, ADDRS = 40000, K = sizeof known / sizeof known[0] };
+	static char names[NAMES][48], want[NAMES][32], awant[ADDRS][32];
+	static uint8_t addrs[ADDRS][4];
+	for (int i = 0; i < NAMES; i++) {
+		if (i < K)
+			snprintf(names[i], sizeof names[i], "%s", known[i]);
+		else
+			snprintf(names[i], sizeof names[i], i % 3 ? "n%d.example.org" : "n%d.googleapis.com", i);
+	}
 	/* Addresses across nDPI's lists: 8.8.8.8 and its neighbours, Microsoft's 13.64/11... */
-	char awant[ADDRS][32];
-	uint8_t addrs[ADDRS][4];
 	for (int i = 0; i < ADDRS; i++) {
 		uint8_t a[4] = { (uint8_t)(i % 3 == 0 ? 8 : i % 3 == 1 ? 13 : 157), (uint8_t)(i * 7),
 				 (uint8_t)(i / 7), (uint8_t)i };
 		memcpy(addrs[i], a, 4);
-		classify(fresh, NULL, a, awant[i], sizeof awant[i]);
 	}
+	const uint8_t doc[4] = { 192, 0, 2, 1 };
+	struct dpi *fresh = dpi_new();
+	assert_non_null(fresh);
+	for (int i = 0; i < NAMES; i++)
+		classify(fresh, names[i], doc, want[i], sizeof want[i]);
+	for (int i = 0; i < ADDRS; i++)
+		classify(fresh, NULL, addrs[i], awant[i], sizeof awant[i]);
 	dpi_free(fresh);
-	bool some_named = false;
+
+	struct dpi *memo = dpi_new();
+	assert_non_null(memo);
+	char got[32];
+	bool names_named = false, addrs_named = false;
 	for (int round = 0; round < 3; round++) {
-		for (size_t i = 0; i < N; i++)
-			assert_string_equal(classify(memo, names[(i * 5 + (size_t)round) % N], doc, got,
-						     sizeof got),
-					    want[(i * 5 + (size_t)round) % N]);
+		for (int i = 0; i < NAMES; i++) {
+			int k = (i * 7 + round) % NAMES;
+			assert_string_equal(classify(memo, names[k], doc, got, sizeof got), want[k]);
+			names_named |= strcmp(want[k], "tls") != 0;
+		}
 		for (int i = 0; i < ADDRS; i++) {
 			int k = (i * 7 + round) % ADDRS;
 			assert_string_equal(classify(memo, NULL, addrs[k], got, sizeof got), awant[k]);
-			some_named |= strcmp(awant[k], "tls") != 0;
+			addrs_named |= strcmp(awant[k], "tls") != 0;
 		}
 	}
-	assert_true(some_named); /* the address lists did name some */
+	/* The patterns and the address lists did name some. */
+	assert_true(names_named);
+	assert_true(addrs_named);
 	dpi_free(memo);
 }
 
