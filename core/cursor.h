@@ -14,6 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 struct cur {
 	const uint8_t *p; /* start of the window */
@@ -90,9 +91,10 @@ static inline uint32_t cur_le32(struct cur *c)
 static inline void cur_copy(struct cur *c, void *dst, size_t n)
 {
 	const uint8_t *q = cur_take(c, n);
-	uint8_t *d = dst;
-	for (size_t i = 0; i < n; i++)
-		d[i] = q ? q[i] : 0;
+	if (q)
+		memcpy(dst, q, n);
+	else
+		memset(dst, 0, n);
 }
 
 /* A sub-cursor over the next n bytes; the parent moves past them. */
