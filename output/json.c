@@ -85,8 +85,8 @@ static inline bool jw_is_plain(uint8_t c)
 	return c < 0x80 && (jw_plain[c >> 6] >> (c & 63) & 1);
 }
 
-/* The high bit of each of the eight bytes of x that is below 0x20, '"', '\\' or above 0x7f.
- * A borrow can also mark bytes above one that is marked for itself, never the lowest. */
+/* Non-zero when one of the eight bytes of x is below 0x20, '"', '\\' or above 0x7f (a borrow
+ * can only mark bytes beyond one that is marked for itself). */
 static inline uint64_t jw_word_special(uint64_t x)
 {
 	const uint64_t ones = 0x0101010101010101ull;
@@ -97,30 +97,26 @@ static inline uint64_t jw_word_special(uint64_t x)
 	return (control | is_quote | is_backslash | x) & ones * 0x80;
 }
 
-/* Length of the longest prefix of s[0..n) that JSON holds as it is, eight bytes at a time; the
- * last few are read padded with spaces. */
+/* Length of the longest prefix of s[0..n) that JSON holds as it is: eight bytes at a time,
+ * the last few read padded with spaces, then byte by byte from the word that holds one. */
 static inline size_t jw_plain_prefix(const uint8_t *s, size_t n)
 {
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	size_t i = 0;
-	uint64_t x, special;
+	uint64_t x;
 	for (; i + 8 <= n; i += 8) {
 		memcpy(&x, s + i, 8);
-		if ((special = jw_word_special(x)) != 0)
-			return i + (size_t)__builtin_ctzll(special) / 8;
+		if (jw_word_special(x))
+			break;
 	}
-	if (i == n)
-		return n;
-	x = 0x2020202020202020ull;
-	memcpy(&x, s + i, n - i);
-	special = jw_word_special(x);
-	return special ? i + (size_t)__builtin_ctzll(special) / 8 : n;
-#else
-	size_t i = 0;
+	if (i + 8 > n) {
+		x = 0x2020202020202020ull;
+		memcpy(&x, s + i, n - i);
+		if (!jw_word_special(x))
+			return n;
+	}
 	while (i < n && jw_is_plain(s[i]))
 		i++;
 	return i;
-#endif
 }
 
 void jw_quoted_at(struct jw *w, char *p, const char *str, size_t n)
