@@ -441,11 +441,9 @@ static struct detect_client *detect_client_of(struct detector *d, const struct o
 static void detect_pdns_add(struct detector *d, const struct obs *o, const struct dns_rr *rr,
 			    const char *qname)
 {
-	uint8_t ip[16] = { 0 };
-	int version = rr->type == 28 ? 6 : 4;
-	if (inet_pton(version == 6 ? AF_INET6 : AF_INET, rr->data, ip) != 1)
+	if (!rr->has_addr)
 		return;
-	struct detect_pdns *p = detect_slot(&d->pdns, ip, true, o->conn.ts_us, &d->evicted);
+	struct detect_pdns *p = detect_slot(&d->pdns, rr->addr, true, o->conn.ts_us, &d->evicted);
 	uint32_t ttl = rr->ttl < DETECT_PDNS_MIN_TTL ? DETECT_PDNS_MIN_TTL
 		     : rr->ttl > DETECT_PDNS_MAX_TTL ? DETECT_PDNS_MAX_TTL : rr->ttl;
 	const char *names[2] = { rr->name, qname };
@@ -560,7 +558,7 @@ static void detect_dns_answer(struct detector *d, const struct obs *o, const str
 		const struct dns_rr *rr = &m->rr[i];
 		if (rr->section != DNS_ANSWER)
 			continue;
-		if (rr->type == 1 || rr->type == 28)
+		if (rr->has_addr)
 			detect_pdns_add(d, o, rr, m->n_q ? m->q[0].name : NULL);
 		const struct rule *r = rules_match_name(d->rules, rr->name);
 		if (!r || r->cls != RULE_RESERVED)
@@ -568,10 +566,8 @@ static void detect_dns_answer(struct detector *d, const struct obs *o, const str
 		bool bad;
 		if (r->n_answers == 0 && !r->answers_any) {
 			bad = true; /* this name must not resolve at all */
-		} else if (rr->type == 1 || rr->type == 28) {
-			uint8_t ip[16];
-			bad = inet_pton(rr->type == 28 ? AF_INET6 : AF_INET, rr->data, ip) == 1 &&
-			      !rules_answer_ok(r, rr->type == 28 ? 6 : 4, ip);
+		} else if (rr->has_addr) {
+			bad = !rules_answer_ok(r, rr->type == 28 ? 6 : 4, rr->addr);
 		} else if (rr->type == 5) {
 			bad = !detect_inside(d, rr->data, rr->name);
 		} else {

@@ -498,6 +498,13 @@ static int dns_rr(struct dns_ctx *x, struct dns_msg *m, uint8_t section)
 		return 0;
 	}
 
+	/* The address of an A or AAAA record, for those who need it as bytes, not text. */
+	uint8_t addr[16] = { 0 };
+	bool has_addr = (type == DNS_T_A && rdlen == 4) || (type == DNS_T_AAAA && rdlen == 16);
+	if (has_addr) {
+		struct cur peek = x->c;
+		cur_copy(&peek, addr, rdlen);
+	}
 	size_t data_at = o.len;
 	if (dns_rdata(x, type, rdlen, &o))
 		return -1;
@@ -517,6 +524,8 @@ static int dns_rr(struct dns_ctx *x, struct dns_msg *m, uint8_t section)
 	rr->type = type;
 	rr->rclass = rclass;
 	rr->section = section;
+	rr->has_addr = has_addr;
+	memcpy(rr->addr, addr, sizeof addr);
 	m->arena_used = o.len;
 	return 0;
 }

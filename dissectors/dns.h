@@ -22,6 +22,8 @@ struct dns_rr {
 	uint32_t ttl;
 	uint16_t type, rclass;
 	uint8_t section;    /* enum dns_section */
+	bool has_addr;      /* an A or AAAA record: */
+	uint8_t addr[16];   /* its address (A in the first 4 bytes, the rest zero) */
 };
 
 /* One parsed message. The caller owns it (it is large: keep one per worker, not per flow);

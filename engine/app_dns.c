@@ -1,5 +1,4 @@
 /* app_dns.c: DNS messages from UDP payloads and from TCP streams (RFC 1035 4.2, RFC 7766). */
-#include <arpa/inet.h>
 #include <string.h>
 
 #include "core/cursor.h"
@@ -26,10 +25,8 @@ void app_dns_message(struct engine *e, struct flow *f, int dir, const uint8_t *p
 	if (e->geo_on && e->cfg.log_events) {
 		for (uint16_t i = 0; i < e->dns.n_rr; i++) {
 			const struct dns_rr *rr = &e->dns.rr[i];
-			uint8_t ip[16] = { 0 };
-			if (rr->section == DNS_ANSWER && (rr->type == 1 || rr->type == 28) &&
-			    inet_pton(rr->type == 28 ? AF_INET6 : AF_INET, rr->data, ip) == 1)
-				geo_lookup(e->geo, rr->type == 28 ? 6 : 4, ip, &e->geo_answers[i]);
+			if (rr->section == DNS_ANSWER && rr->has_addr)
+				geo_lookup(e->geo, rr->type == 28 ? 6 : 4, rr->addr, &e->geo_answers[i]);
 		}
 		o.answer_geo = e->geo_answers;
 	}

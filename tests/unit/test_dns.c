@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -190,6 +191,14 @@ static void test_record_types(void **state)
 		assert_int_equal(msg.rr[0].ttl, 300);
 		assert_int_equal(msg.rr[0].section, DNS_ANSWER);
 		assert_string_equal(msg.rr[0].data, c->data);
+		/* An address record also keeps its address as bytes, the same as its text. */
+		bool addr = c->type == 1 || c->type == 28;
+		assert_int_equal(msg.rr[0].has_addr, addr);
+		if (addr) {
+			char text[INET6_ADDRSTRLEN];
+			inet_ntop(c->type == 28 ? AF_INET6 : AF_INET, msg.rr[0].addr, text, sizeof text);
+			assert_string_equal(text, c->data);
+		}
 		assert_false(msg.edns);
 		assert_strings_in_arena(&msg);
 	}
