@@ -24,7 +24,7 @@ struct source {
 	char name[256];
 	struct pcap_stat last;           /* libpcap's 32-bit counters when last asked */
 	uint64_t received, dropped, ifdropped;
-	char *file_buffer;               /* the stdio buffer of a capture file */
+	char *file_buffer;               /* the stdio buffer of a capture file (not stdin's) */
 };
 
 /* Joins the fanout group: the kernel hashes each packet's addresses and ports symmetrically
@@ -84,10 +84,18 @@ struct source *source_open_file(const char *path, const char *filter, char *err,
 		free(s);
 		return NULL;
 	}
-	/* glibc takes the size only with a buffer of the caller's. */
-	s->file_buffer = malloc(SOURCE_FILE_BUFFER);
-	if (s->file_buffer)
+	/* glibc takes the size only with a buffer of the caller's. libpcap leaves stdin open
+	 * when it closes, so stdin's buffer must outlive every source: a static one, set before
+	 * its first read. */
+	static char stdin_buffer[SOURCE_FILE_BUFFER];
+	static bool stdin_buffered;
+	if (f == stdin) {
+		if (!stdin_buffered)
+			setvbuf(stdin, stdin_buffer, _IOFBF, sizeof stdin_buffer);
+		stdin_buffered = true;
+	} else if ((s->file_buffer = malloc(SOURCE_FILE_BUFFER)) != NULL) {
 		setvbuf(f, s->file_buffer, _IOFBF, SOURCE_FILE_BUFFER);
+	}
 	char perr[PCAP_ERRBUF_SIZE] = "";
 	s->pcap = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_MICRO, perr);
 	if (!s->pcap) {
