@@ -117,6 +117,18 @@ static int summary_cmp(const void *x, const void *y)
 	return strcmp(a->key, b->key);
 }
 
+/* Names come from the network and AS names from a database: on a terminal, a control byte
+ * could move the cursor or retitle the window. Printable ASCII as it is, the rest as \xHH. */
+static void summary_put(FILE *fp, const char *s)
+{
+	for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
+		if (*c >= 0x20 && *c < 0x7f && *c != '\\')
+			putc(*c, fp);
+		else
+			fprintf(fp, "\\x%02x", *c);
+	}
+}
+
 static void summary_table_print(const struct summary_table *t, const char *title, FILE *fp)
 {
 	struct summary_entry *sorted = malloc(t->n * sizeof *sorted + 1);
@@ -132,9 +144,14 @@ static void summary_table_print(const struct summary_table *t, const char *title
 			rest += e->records;
 			continue;
 		}
-		fprintf(fp, "    %6llu  %s%s%s%s, %llu time%s\n", e->records, e->key,
-			e->where[0] ? "  [" : "", e->where, e->where[0] ? "]" : "", e->repeats,
-			e->repeats == 1 ? "" : "s");
+		fprintf(fp, "    %6llu  ", e->records);
+		summary_put(fp, e->key);
+		if (e->where[0]) {
+			fputs("  [", fp);
+			summary_put(fp, e->where);
+			fputc(']', fp);
+		}
+		fprintf(fp, ", %llu time%s\n", e->repeats, e->repeats == 1 ? "" : "s");
 	}
 	if (rest)
 		fprintf(fp, "    %6llu  others\n", rest);

@@ -94,6 +94,25 @@ static void test_summary(void **state)
 	assert_non_null(strstr(text, "  top destinations:\n        14  192.0.2.9  [JP, AS2514 NTT PC], 28 times\n"));
 	free(text);
 	summary_free(s);
+
+	/* A server name and an AS name with terminal escapes reach the terminal as text. */
+	s = summary_new();
+	assert_non_null(s);
+	make_alert(&a, 1, 9, "autodiscover.example.com");
+	snprintf(a.server_name, sizeof a.server_name, "x\x1b]0;owned\x07.example");
+	a.have_geo = true;
+	a.dst_geo.asn = 2514;
+	snprintf(a.dst_geo.country, sizeof a.dst_geo.country, "JP");
+	snprintf(a.dst_geo.as_org, sizeof a.dst_geo.as_org, "Org\x1b[2J\xc3\xa9");
+	summary_add(s, &a);
+	fp = open_memstream(&text, &len);
+	summary_print(s, fp);
+	fclose(fp);
+	assert_null(strchr(text, 0x1b));
+	assert_null(strchr(text, 0x07));
+	assert_non_null(strstr(text, "(x\\x1b]0;owned\\x07.example)  [JP, AS2514 Org\\x1b[2J\\xc3\\xa9]"));
+	free(text);
+	summary_free(s);
 }
 
 int main(void)
