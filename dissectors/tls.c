@@ -471,13 +471,45 @@ static uint16_t tls_best_version(const struct tls_hello *h)
 
 /* ---- fingerprints ---- */
 
-static void tls_hash_hex(int algo, const char *s, size_t n, char *hex, size_t digits)
+/* Slot of text s[0..n) in a memo: the top bits of a multiplicative hash of its 8-byte words. */
+static size_t tls_memo_index(const char *s, size_t n)
 {
+	const uint64_t k = 0x9e3779b97f4a7c15u;
+	uint64_t h = n, w;
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, s + i, 8);
+		h = (h ^ w) * k;
+	}
+	w = 0;
+	memcpy(&w, s + i, n - i);
+	h = (h ^ w) * k;
+	return (size_t)(h >> 32) % TLS_FP_MEMO;
+}
+
+/* hex = the first `digits` hex digits of algo's digest of s[0..n), from slots (a memo's row
+ * for this digest, or NULL) when it holds exactly this text. */
+static void tls_hash_hex(int algo, const char *s, size_t n, char *hex, size_t digits,
+                         struct tls_fp_slot *slots)
+{
+	struct tls_fp_slot *m = NULL;
+	if (slots && n <= TLS_FP_MEMO_TEXT) {
+		m = &slots[tls_memo_index(s, n)];
+		if (m->len == n && memcmp(m->text, s, n) == 0) {
+			memcpy(hex, m->hex, digits + 1);
+			return;
+		}
+	}
 	uint8_t dig[32];
 	gcry_md_hash_buffer(algo, dig, s, n);
 	for (size_t i = 0; i < digits; i++)
 		hex[i] = tls_hexdig[i % 2 ? dig[i / 2] & 0xf : dig[i / 2] >> 4];
 	hex[digits] = '\0';
+	if (m && n > 0) {
+		m->len = (uint16_t)n;
+		memcpy(m->text, s, n);
+		memcpy(m->hex, hex, digits + 1);
+	}
 }
 
 static void tls_ja3_list(struct tls_text *t, const uint16_t *v, size_t n)
@@ -495,7 +527,7 @@ static void tls_ja3_list(struct tls_text *t, const uint16_t *v, size_t n)
 
 /* JA3 (Salesforce): "version,ciphers,extensions,groups,point formats" in decimal, each list
  * '-' separated in wire order, GREASE left out; then its MD5. */
-static void tls_ja3(struct tls_hello *h)
+static void tls_ja3(struct tls_hello *h, struct tls_fp_slot *slots)
 {
 	struct tls_text t = tls_text_make(h->ja3, sizeof(h->ja3));
 	tls_put_dec(&t, h->hello_version);
@@ -511,7 +543,7 @@ static void tls_ja3(struct tls_hello *h)
 			tls_putc(&t, '-');
 		tls_put_dec(&t, h->point_formats[i]);
 	}
-	tls_hash_hex(GCRY_MD_MD5, h->ja3, t.len, h->ja3_md5, 32);
+	tls_hash_hex(GCRY_MD_MD5, h->ja3, t.len, h->ja3_md5, 32, slots);
 }
 
 static int tls_cmp16(const void *a, const void *b)
@@ -533,8 +565,17 @@ static size_t tls_ja4_values(const uint16_t *v, size_t n, uint16_t *dst, bool so
 			continue;
 		dst[k++] = v[i];
 	}
-	if (sort)
+	if (sort && k > 32) {
 		qsort(dst, k, sizeof(*dst), tls_cmp16);
+	} else if (sort) { /* the usual few: insertion sort, no calls */
+		for (size_t i = 1; i < k; i++) {
+			uint16_t x = dst[i];
+			size_t j = i;
+			for (; j > 0 && dst[j - 1] > x; j--)
+				dst[j] = dst[j - 1];
+			dst[j] = x;
+		}
+	}
 	return k;
 }
 
@@ -617,25 +658,25 @@ static bool tls_ja4_c(struct tls_text *t, const struct tls_hello *h)
 
 static void tls_ja4_hashed(struct tls_text *t, bool (*part)(struct tls_text *,
                                                            const struct tls_hello *),
-                           const struct tls_hello *h)
+                           const struct tls_hello *h, struct tls_fp_slot *slots)
 {
 	char raw[TLS_JA4_LIST_TEXT];
 	struct tls_text r = tls_text_make(raw, sizeof(raw));
 	char hex[13] = "000000000000";
 	if (part(&r, h))
-		tls_hash_hex(GCRY_MD_SHA256, raw, r.len, hex, 12);
+		tls_hash_hex(GCRY_MD_SHA256, raw, r.len, hex, 12, slots);
 	tls_put(t, hex, 12);
 }
 
 /* FoxIO JA4 for TLS over TCP: a_b_c with b and c the first 12 hex digits of SHA-256. */
-static void tls_ja4(struct tls_hello *h)
+static void tls_ja4(struct tls_hello *h, struct tls_fp_memo *memo)
 {
 	struct tls_text t = tls_text_make(h->ja4, sizeof(h->ja4));
 	tls_ja4_a(&t, h);
 	tls_putc(&t, '_');
-	tls_ja4_hashed(&t, tls_ja4_b, h);
+	tls_ja4_hashed(&t, tls_ja4_b, h, memo ? memo->slot[1] : NULL);
 	tls_putc(&t, '_');
-	tls_ja4_hashed(&t, tls_ja4_c, h);
+	tls_ja4_hashed(&t, tls_ja4_c, h, memo ? memo->slot[2] : NULL);
 }
 
 size_t tls_ja4_raw(const struct tls_hello *h, char *buf, size_t size)
@@ -711,8 +752,8 @@ enum dis_status tls_client_hello(const uint8_t *p, size_t len, struct tls_hello 
 	return DIS_OK;
 }
 
-void tls_fingerprints(struct tls_hello *h)
+void tls_fingerprints(struct tls_hello *h, struct tls_fp_memo *memo)
 {
-	tls_ja3(h);
-	tls_ja4(h);
+	tls_ja3(h, memo ? memo->slot[0] : NULL);
+	tls_ja4(h, memo);
 }

@@ -84,8 +84,25 @@ struct tls_hello {
 __attribute__((warn_unused_result))
 enum dis_status tls_client_hello(const uint8_t *p, size_t len, struct tls_hello *out);
 
-/* Sets ja3, ja3_md5 and ja4 of a hello tls_client_hello returned DIS_OK for. */
-void tls_fingerprints(struct tls_hello *h);
+/* Digests already computed. Hellos from the same client software carry the same lists, so
+ * their fingerprint texts repeat: each digest (JA3's MD5, JA4's two SHA-256) is remembered in
+ * TLS_FP_MEMO direct-mapped slots, and a slot answers only for a text equal to its own, byte
+ * for byte. Texts longer than TLS_FP_MEMO_TEXT are hashed every time. One per thread; zeroed
+ * memory is an empty memo. */
+#define TLS_FP_MEMO 256
+#define TLS_FP_MEMO_TEXT 480
+struct tls_fp_slot {
+	uint16_t len;              /* of text; 0: empty */
+	char hex[33];
+	char text[TLS_FP_MEMO_TEXT];
+};
+struct tls_fp_memo {
+	struct tls_fp_slot slot[3][TLS_FP_MEMO];   /* JA3 MD5, JA4 part b, JA4 part c */
+};
+
+/* Sets ja3, ja3_md5 and ja4 of a hello tls_client_hello returned DIS_OK for. memo may be
+ * NULL. */
+void tls_fingerprints(struct tls_hello *h, struct tls_fp_memo *memo);
 
 /* Writes the raw JA4 (FoxIO "JA4_r": sorted lists, not hashed) of a parsed hello to buf,
  * NUL-terminated and cut to size. Returns the length it needed, without the NUL. */

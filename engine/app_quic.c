@@ -28,7 +28,7 @@ void app_quic_datagram(struct engine *e, struct flow *f, int dir, const uint8_t 
 		return;
 	e->st.obs_quic++;
 	if (e->cfg.log_events) /* only event records carry them */
-		tls_fingerprints(&e->tls);
+		tls_fingerprints(&e->tls, &e->tls_memo);
 	struct obs_tls t = { .hello = &e->tls, .quic = true };
 	struct obs o = { .kind = OBS_TLS, .u.tls = &t };
 	engine_observe(e, f, dir, e->now_us, &o);

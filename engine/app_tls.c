@@ -22,7 +22,7 @@ size_t app_tls_stream(void *arg, const uint8_t *data, size_t len, bool gap)
 	}
 	e->st.obs_tls++;
 	if (e->cfg.log_events) /* only event records carry them */
-		tls_fingerprints(&e->tls);
+		tls_fingerprints(&e->tls, &e->tls_memo);
 	struct obs_tls t = { .hello = &e->tls };
 	struct obs o = { .kind = OBS_TLS, .u.tls = &t };
 	engine_observe(e, f, e->cur_dir, e->now_us, &o);

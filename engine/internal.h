@@ -63,6 +63,7 @@ struct engine {
 	/* Scratch for one message at a time: large, so one per engine, never per flow. */
 	struct dns_msg dns;
 	struct tls_hello tls;
+	struct tls_fp_memo tls_memo;
 	struct ad_result ad_req, ad_resp;
 	uint32_t quic_live;      /* flows holding a QUIC CRYPTO accumulator */
 	uint8_t quic_records[QUIC_RECORD_BUF];

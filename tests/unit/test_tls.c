@@ -21,7 +21,7 @@ static enum dis_status hello_fp(const uint8_t *p, size_t len, struct tls_hello *
 {
 	enum dis_status st = tls_client_hello(p, len, h);
 	if (st == DIS_OK)
-		tls_fingerprints(h);
+		tls_fingerprints(h, NULL);
 	return st;
 }
 static struct tls_hello h, h2;
@@ -791,6 +791,50 @@ static void test_grease(void **state)
 	assert_false(tls_is_grease(0x0000));
 }
 
+/* The digest memo gives what hashing gives: 3,000 hellos with random cipher lists (past the
+ * memo's 256 slots, and past 32 ciphers, where sorting changes method) each seen twice with a
+ * memo and compared with a fresh computation without one. A slot that answered for another
+ * text would show here. Then a planted slot proves the memo is read at all. */
+static void test_fingerprint_memo(void **state)
+{
+	(void)state;
+	static struct tls_fp_memo memo;
+	static struct tls_hello plain;
+	uint32_t x = 12345;
+	for (int round = 0; round < 2; round++) {
+		x = 12345;
+		for (int i = 0; i < 3000; i++) {
+			uint16_t ciphers[48];
+			x = x * 1103515245u + 12345u;
+			size_t n = 1 + (x >> 16) % 48;
+			for (size_t k = 0; k < n; k++) {
+				x = x * 1103515245u + 12345u;
+				ciphers[k] = (uint16_t)(x >> 8);
+			}
+			hb_start(0x0303, ciphers, n);
+			hb_ext_sni("example.com", 11);
+			size_t len = hb_finish();
+			assert_int_equal(tls_client_hello(wire, len, &h), DIS_OK);
+			tls_fingerprints(&h, &memo);
+			assert_int_equal(tls_client_hello(wire, len, &plain), DIS_OK);
+			tls_fingerprints(&plain, NULL);
+			assert_string_equal(h.ja3_md5, plain.ja3_md5);
+			assert_string_equal(h.ja4, plain.ja4);
+		}
+	}
+	size_t planted = 0;
+	for (size_t i = 0; i < TLS_FP_MEMO; i++) {
+		struct tls_fp_slot *m = &memo.slot[0][i];
+		if (m->len == strlen(h.ja3) && memcmp(m->text, h.ja3, m->len) == 0) {
+			memcpy(m->hex, "0123456789abcdef0123456789abcdef", 33);
+			planted++;
+		}
+	}
+	assert_int_equal(planted, 1);
+	tls_fingerprints(&h, &memo);
+	assert_string_equal(h.ja3_md5, "0123456789abcdef0123456789abcdef");
+}
+
 /* FoxIO's published JA4 examples rebuilt as hellos: the JA4.md walk-through (with and without
  * signature algorithms) and the ja4-nginx-module golden files tls12_h11 and ech_alps. */
 static void test_ja4_foxio_examples(void **state)
@@ -1100,6 +1144,7 @@ int main(void)
 		cmocka_unit_test(test_every_byte_corrupted),
 		cmocka_unit_test(test_lying_lengths),
 		cmocka_unit_test(test_grease),
+		cmocka_unit_test(test_fingerprint_memo),
 		cmocka_unit_test(test_ja4_foxio_examples),
 		cmocka_unit_test(test_ja4_alpn_chars),
 		cmocka_unit_test(test_sni_normalised),
