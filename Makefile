@@ -160,4 +160,4 @@ install: all
 clean:
 	rm -rf build
 
--include $(shell find build -name '*.d' 2>/dev/null)
+-include $(shell find $(sort build $(BUILD)) -name '*.d' 2>/dev/null)
