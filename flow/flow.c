@@ -111,15 +111,21 @@ struct flow_table *flow_table_new(uint32_t max_flows, uint64_t seed, flow_releas
 	uint32_t nb = 1;
 	while (nb < max_flows)
 		nb <<= 1;
-	ft->pool = calloc(max_flows, sizeof *ft->pool);
+	/* Anonymous pages: aligned for struct flow's cache lines, zero, and paid for only once
+	 * touched. */
+	size_t pool_size = (size_t)max_flows * sizeof *ft->pool;
+	void *pool = mmap(NULL, pool_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+			  -1, 0);
+	ft->pool = pool == MAP_FAILED ? NULL : pool;
 	ft->buckets = calloc(nb, sizeof *ft->buckets);
 	if (!ft->pool || !ft->buckets) {
-		free(ft->pool);
+		if (ft->pool)
+			munmap(ft->pool, pool_size);
 		free(ft->buckets);
 		free(ft);
 		return NULL;
 	}
-	flow_hint_huge(ft->pool, (size_t)max_flows * sizeof *ft->pool);
+	flow_hint_huge(ft->pool, pool_size);
 	flow_hint_huge(ft->buckets, (size_t)nb * sizeof *ft->buckets);
 	/* A seed nobody outside can guess keeps a flood from aiming at one chain. */
 	if (seed == 0 && getrandom(&seed, sizeof seed, 0) != (ssize_t)sizeof seed)
@@ -200,7 +206,7 @@ void flow_table_free(struct flow_table *ft)
 	if (!ft)
 		return;
 	flow_table_clear(ft);
-	free(ft->pool);
+	munmap(ft->pool, (size_t)ft->cap * sizeof *ft->pool);
 	free(ft->buckets);
 	free(ft);
 }

@@ -35,8 +35,12 @@ struct flow_app_dir {
 };
 
 /* One flow. The client is the sender of the first packet (or the receiver of a SYN-ACK
- * seen first); dir 0 is client -> server. */
+ * seen first); dir 0 is client -> server. Exactly four cache lines, aligned in the pool: what
+ * every packet reads (key, app, per-direction state, hash chain) is in the first line, its
+ * counters and times in the second, so a packet of a flow with nothing left to dissect
+ * touches two lines. */
 struct flow {
+	/* line 0 */
 	uint8_t cli[16], srv[16];
 	uint16_t cport, sport;
 	uint16_t vlan[2];
@@ -48,23 +52,27 @@ struct flow {
 	bool rst_seen;
 	bool ndpi_done;           /* classification over: nDPI state freed */
 	bool sniffed;             /* the first payload was looked at to find the protocol */
-	bool ndpi_named;          /* dpi_observed has matched a name */
-	bool ndpi_addr;           /* ... and the server's address */
 	uint8_t mail_proto;       /* enum mail_proto guessed from the port (APP_MAIL) */
-	uint8_t ndpi_packets;     /* packets nDPI has had */
-	uint16_t ndpi_proto;      /* nDPI's app protocol id (master when app is unknown) */
-	uint16_t ndpi_master;
+	struct flow_app_dir appdir[2];
 	uint16_t lru_tick;        /* when it last moved to its LRU list's tail (flow_lookup) */
 	uint32_t hnext;           /* hash chain (index + 1; 0 ends) */
+	/* line 1 */
 	uint32_t lprev, lnext;    /* LRU list (index + 1; 0 ends) */
 	uint32_t pkts[2];
 	uint64_t bytes[2];
 	uint64_t first_us, last_us;
 	struct ndpi_flow_struct *ndpi;
 	void *app_state;          /* the dissectors' per-flow state, owned by the engine */
+	/* lines 2 and 3: classification and reassembly, while they last */
+	bool ndpi_named;          /* dpi_observed has matched a name */
+	bool ndpi_addr;           /* ... and the server's address */
+	uint8_t ndpi_packets;     /* packets nDPI has had */
+	uint16_t ndpi_proto;      /* nDPI's app protocol id (master when app is unknown) */
+	uint16_t ndpi_master;
 	struct reasm_dir stream[2];
-	struct flow_app_dir appdir[2];
-};
+} __attribute__((aligned(64)));
+_Static_assert(sizeof(struct flow) == 256, "struct flow is four cache lines");
+_Static_assert(offsetof(struct flow, lprev) == 64, "struct flow's first line");
 
 /* Called for each flow that leaves the table (timeout, eviction, or the table's end) before
  * its memory is reused: the owner flushes streams and frees what the flow holds. */
