@@ -31,6 +31,12 @@
 #define ETH_P_8021AD 0x88a8
 #define ETH_P_QINQ_OLD 0x9100 /* pre-802.1ad QinQ, still sent by some switches */
 #define ETH_P_PPPOE 0x8864    /* PPPoE session stage */
+#define ETH_P_MPLS_UC 0x8847  /* MPLS unicast */
+#define ETH_P_MPLS_MC 0x8848  /* MPLS multicast */
+#define ETH_P_TEB 0x6558      /* GRE and Geneve: transparent Ethernet bridging (and NVGRE) */
+#define ETH_P_ERSPAN2 0x88be  /* GRE: ERSPAN type II, or type I without a sequence number */
+#define ETH_P_ERSPAN3 0x22eb  /* GRE: ERSPAN type III */
+#define ETH_P_PPP_GRE 0x880b  /* PPTP's enhanced GRE: PPP */
 #define ETH_MIN_TYPE 1536     /* IEEE 802.3: a smaller type field is a frame length */
 
 #define PPP_IP4 0x0021
@@ -47,6 +53,22 @@
 #define IP6_FRAG_MORE 0x0001
 #define IP6_FRAG_OFFSET 0xfff8
 #define UDP_HDR 8
+#define UDP_PORT_VXLAN 4789   /* RFC 7348 */
+#define UDP_PORT_GENEVE 6081  /* RFC 8926 */
+#define VXLAN_HDR 8
+#define VXLAN_FLAG_I 0x08     /* the VNI is valid: the one flag a VXLAN header must carry */
+#define GENEVE_HDR 8
+#define GRE_CSUM 0x8000
+#define GRE_ROUTING 0x4000
+#define GRE_KEY 0x2000
+#define GRE_SEQ 0x1000
+#define GRE_ACK 0x0080        /* version 1 only */
+#define GRE_VERSION 0x0007
+#define ERSPAN2_HDR 8
+#define ERSPAN3_HDR 12
+#define ERSPAN3_SUBHDR 8      /* the platform-specific subheader, when the O bit is set */
+#define MPLS_BOTTOM 0x100     /* bottom of stack bit of a label stack entry */
+#define PW_CONTROL_WORD 4     /* RFC 4385: the pseudowire control word before an Ethernet frame */
 #define TCP_HDR_MIN 20
 
 /* Everything one decode_packet call carries from layer to layer. */
@@ -57,7 +79,7 @@ struct decode_ctx {
 	bool ip_counted;       /* st->ip_packets already counts this packet */
 	bool bad_options;      /* IPv4 options were malformed: reported if the packet decodes */
 	bool reassembled;      /* the current IP layer came out of reassembly */
-	unsigned tunnels;      /* IP-in-IP layers entered */
+	unsigned tunnels;      /* tunnel layers entered */
 	size_t wire;           /* bytes the current IP layer had on the wire, captured or not */
 };
 
@@ -70,9 +92,18 @@ struct decode_ip {
 };
 
 enum decode_step {
-	STEP_NEXT,   /* the header is fine: go on with ip->proto */
+	STEP_NEXT,   /* the header is fine: go on with ip->proto (a tunnel: with its inner packet) */
 	STEP_WHOLE,  /* a datagram was reassembled: decode it again from its IP header */
 	STEP_STOP,   /* counted under a skip reason, or a fragment kept */
+	STEP_DONE,   /* the transport header is decoded: the packet is complete */
+};
+
+/* A tunnel's inner IP packet: where it starts, its captured bytes, and its bytes on the wire
+ * (what the outer headers say, less the tunnel's own). */
+struct decode_inner {
+	const uint8_t *p;
+	size_t len, wire;
+	int version;           /* 4 or 6; 0: read the first nibble */
 };
 
 /* Whether misroute can decode this pcap DLT_* link type. */
@@ -140,6 +171,54 @@ static bool decode_llc_snap(struct decode_ctx *x, struct cur *c, uint16_t *type)
 }
 
 static bool decode_ppp(struct decode_ctx *x, struct cur *c, int *version);
+static bool decode_ether(struct decode_ctx *x, struct cur *c, int *version);
+
+/* One more tunnel level, if the depth allows (else counted). The frame inside an Ethernet
+ * tunnel is the mirrored traffic: its own VLAN tags replace the carrier's. */
+static bool decode_tunnel_enter(struct decode_ctx *x, bool ether)
+{
+	if (x->tunnels >= IP_MAX_TUNNEL_DEPTH)
+		return decode_link_fail(x, SKIP_IP_TUNNEL_DEPTH); /* tunnels too deep */
+	x->tunnels++;
+	if (ether) {
+		x->pkt->n_vlan = 0;
+		x->pkt->vlan[0] = x->pkt->vlan[1] = 0;
+	}
+	return true;
+}
+
+/* MPLS (RFC 3032): label stack entries down to the one with the bottom of stack bit, then
+ * IPv4 or IPv6 by the first nibble, or a pseudowire control word (RFC 4385, first nibble 0)
+ * and an Ethernet frame (RFC 4448). */
+static bool decode_mpls(struct decode_ctx *x, struct cur *c, int *version)
+{
+	for (unsigned n = 0;; n++) {
+		if (n == LINK_MAX_MPLS_LABELS)
+			return decode_link_fail(x, SKIP_TUNNEL_BAD); /* no real label stack */
+		uint32_t entry = cur_be32(c);
+		if (!cur_ok(c))
+			return decode_link_fail(x, SKIP_LINK_SHORT); /* the stack is cut */
+		if (entry & MPLS_BOTTOM)
+			break;
+	}
+	if (!cur_has(c, 1))
+		return decode_link_fail(x, SKIP_LINK_SHORT); /* nothing after the stack */
+	switch (cur_peek_at(c, cur_off(c)) >> 4) {
+	case 4:
+		*version = 4;
+		return true;
+	case 6:
+		*version = 6;
+		return true;
+	case 0:
+		cur_skip(c, PW_CONTROL_WORD);
+		if (!cur_ok(c))
+			return decode_link_fail(x, SKIP_LINK_SHORT); /* the control word is cut */
+		return decode_tunnel_enter(x, true) && decode_ether(x, c, version);
+	default:
+		return decode_link_fail(x, SKIP_LINK_NOT_IP); /* a pseudowire without control word */
+	}
+}
 
 /* PPPoE session (RFC 2516 section 4): version and type 1, code 0, session id, length, then
  * a PPP protocol field. */
@@ -156,7 +235,7 @@ static bool decode_pppoe(struct decode_ctx *x, struct cur *c, int *version)
 }
 
 /* Follows an ethertype through 802.1Q / 802.1ad tags (and, on Ethernet, one 802.2 LLC/SNAP
- * header) to IPv4, IPv6 or a PPPoE session. The outermost two VLAN ids are kept, every tag
+ * header) to IPv4, IPv6, a PPPoE session or an MPLS label stack. The outermost two VLAN ids are kept, every tag
  * is counted. */
 static bool decode_ethertype(struct decode_ctx *x, struct cur *c, uint16_t type, bool llc,
 			     int *version)
@@ -190,6 +269,8 @@ static bool decode_ethertype(struct decode_ctx *x, struct cur *c, uint16_t type,
 		*version = 6;
 	else if (type == ETH_P_PPPOE)
 		return decode_pppoe(x, c, version);
+	else if (type == ETH_P_MPLS_UC || type == ETH_P_MPLS_MC)
+		return decode_mpls(x, c, version);
 	else
 		return decode_link_fail(x, SKIP_LINK_NOT_IP); /* ARP, LLDP, ... */
 	return true;
@@ -646,29 +727,198 @@ static enum decode_result decode_ok(struct decode_ctx *x, uint8_t proto, uint16_
 	return DECODE_OK;
 }
 
+/* ---- tunnels inside IP ---- */
+
+/* What a tunnel header says follows it. */
+enum decode_carried { CARRIED_IP, CARRIED_ETHER, CARRIED_PPP, CARRIED_MPLS };
+
+/* The tunnel header ended at c's offset into an outer payload of wire bytes on the wire;
+ * *in becomes the inner IP packet, after the link headers `what` calls for (IP: version 4, 6,
+ * or 0 for its first nibble). */
+static enum decode_step decode_tunnel_inner(struct decode_ctx *x, struct cur *c, size_t wire,
+					    enum decode_carried what, int version,
+					    struct decode_inner *in)
+{
+	if (!decode_tunnel_enter(x, what == CARRIED_ETHER))
+		return STEP_STOP; /* counted */
+	bool ok = true;
+	if (what == CARRIED_ETHER)
+		ok = decode_ether(x, c, &version);
+	else if (what == CARRIED_PPP)
+		ok = decode_ppp(x, c, &version);
+	else if (what == CARRIED_MPLS)
+		ok = decode_mpls(x, c, &version);
+	if (!ok)
+		return STEP_STOP; /* counted */
+	size_t off = cur_off(c);
+	in->version = version;
+	in->len = cur_left(c);
+	in->p = cur_take(c, in->len);
+	in->wire = wire > off ? wire - off : 0;
+	return STEP_NEXT;
+}
+
+/* A tunnel header that ends early: a snaplen cut it, or the lengths around it lie. */
+static enum decode_step decode_tunnel_short(struct decode_ctx *x, bool cut)
+{
+	return decode_stop(x, cut ? SKIP_CAPLEN_SHORT : SKIP_TUNNEL_BAD);
+}
+
+/* ERSPAN type II (8 bytes) and type III (12, and 8 more with the O bit) before the mirrored
+ * frame (draft-foschiano-erspan-03). Sets *truncated from the T bit: the session cut the frame
+ * short, so its IP lengths say more than the tunnel carries.
+ *
+ *   II:  | ver=1 | vlan | cos | en | T | session id | reserved | index |
+ *   III: | ver=2 | vlan | cos | bso | T | session id | timestamp | sgt | P | ft | hw id |
+ *        D | gra | O |
+ */
+static enum decode_step decode_erspan(struct decode_ctx *x, struct cur *c, bool type3, bool cut,
+				      bool *ip_frame, bool *truncated)
+{
+	const uint8_t *h = cur_take(c, type3 ? ERSPAN3_HDR : ERSPAN2_HDR);
+	if (!h)
+		return decode_tunnel_short(x, cut);
+	if (h[0] >> 4 != (type3 ? 2 : 1))
+		return decode_stop(x, SKIP_TUNNEL_BAD); /* another ERSPAN version */
+	*truncated = h[2] & 0x04;
+	*ip_frame = false;
+	if (type3) {
+		unsigned ft = h[10] >> 2 & 0x1f;
+		if (ft != 0 && ft != 2)
+			return decode_stop(x, SKIP_TUNNEL_BAD); /* neither Ethernet nor IP */
+		*ip_frame = ft == 2;
+		if (h[11] & 0x01)
+			cur_skip(c, ERSPAN3_SUBHDR);
+	}
+	return cur_ok(c) ? STEP_NEXT : decode_tunnel_short(x, cut);
+}
+
+/* GRE (RFC 2784; key and sequence number RFC 2890) and PPTP's enhanced GRE (RFC 2637 section
+ * 4.1): flags and version, protocol type, the optional fields the flags announce, then IPv4,
+ * IPv6, Ethernet (transparent bridging, NVGRE), ERSPAN type I, II or III, MPLS or PPP.
+ *
+ *   | C | R | K | S | s | recur | A | flags | ver |  protocol type  |
+ *   [ checksum, reserved ]  [ key (v1: payload length, call id) ]  [ sequence ]  [ ack (v1) ]
+ */
+static enum decode_step decode_gre(struct decode_ctx *x, const struct decode_ip *ip,
+				   struct decode_inner *in)
+{
+	bool cut = ip->body_cap < ip->body_len;
+	struct cur c = cur_make(ip->body, ip->body_cap);
+	uint16_t flags = cur_be16(&c);
+	uint16_t type = cur_be16(&c);
+	unsigned version = flags & GRE_VERSION;
+	size_t optional = (flags & GRE_CSUM ? 4 : 0) + (flags & GRE_KEY ? 4 : 0) +
+			  (flags & GRE_SEQ ? 4 : 0) + (flags & GRE_ACK ? 4 : 0);
+	if (!cur_ok(&c))
+		return decode_tunnel_short(x, cut);
+	if (flags & GRE_ROUTING || version > 1 || (version == 0 && flags & GRE_ACK) ||
+	    (version == 1 && (type != ETH_P_PPP_GRE || !(flags & GRE_KEY) || flags & GRE_CSUM)))
+		return decode_stop(x, SKIP_TUNNEL_BAD); /* source routing (RFC 1701), v1 not PPTP */
+	cur_skip(&c, optional);
+	if (!cur_ok(&c))
+		return decode_tunnel_short(x, cut);
+	if (cur_left(&c) == 0 && !cut)
+		return decode_stop(x, SKIP_IP_PROTO_OTHER); /* a keepalive or a bare PPTP ack */
+	bool ip_frame = false, truncated = false;
+	size_t wire = ip->body_len;
+	switch (type) {
+	case ETH_P_IP4:
+		return decode_tunnel_inner(x, &c, wire, CARRIED_IP, 4, in);
+	case ETH_P_IP6:
+		return decode_tunnel_inner(x, &c, wire, CARRIED_IP, 6, in);
+	case ETH_P_TEB:
+		return decode_tunnel_inner(x, &c, wire, CARRIED_ETHER, 0, in);
+	case ETH_P_MPLS_UC:
+	case ETH_P_MPLS_MC:
+		return decode_tunnel_inner(x, &c, wire, CARRIED_MPLS, 0, in);
+	case ETH_P_PPP_GRE:
+		return decode_tunnel_inner(x, &c, wire, CARRIED_PPP, 0, in);
+	case ETH_P_ERSPAN2:
+	case ETH_P_ERSPAN3:
+		/* ERSPAN type I has no header and no sequence number; type II has both. */
+		if ((type == ETH_P_ERSPAN3 || flags & GRE_SEQ) &&
+		    decode_erspan(x, &c, type == ETH_P_ERSPAN3, cut, &ip_frame, &truncated) ==
+			    STEP_STOP)
+			return STEP_STOP; /* counted */
+		return decode_tunnel_inner(x, &c, truncated ? SIZE_MAX : wire,
+					   ip_frame ? CARRIED_IP : CARRIED_ETHER, 0, in);
+	default:
+		return decode_stop(x, SKIP_IP_PROTO_OTHER); /* WCCP, keepalives, ... */
+	}
+}
+
+/* VXLAN (RFC 7348) on its port: flags with I set, VNI, then an Ethernet frame. Returns
+ * STEP_DONE when the datagram is not VXLAN after all (plain UDP). */
+static enum decode_step decode_vxlan(struct decode_ctx *x, struct cur *c, size_t wire, bool cut,
+				     struct decode_inner *in)
+{
+	const uint8_t *h = cur_take(c, VXLAN_HDR);
+	if (!h)
+		return cut ? decode_stop(x, SKIP_CAPLEN_SHORT) : STEP_DONE;
+	if (!(h[0] & VXLAN_FLAG_I))
+		return STEP_DONE;
+	return decode_tunnel_inner(x, c, wire, CARRIED_ETHER, 0, in);
+}
+
+/* Geneve (RFC 8926) on its port: version 0, options length in 4-byte words, protocol type,
+ * VNI, the options, then an Ethernet frame or an IP packet. STEP_DONE: not Geneve. */
+static enum decode_step decode_geneve(struct decode_ctx *x, struct cur *c, size_t wire, bool cut,
+				      struct decode_inner *in)
+{
+	const uint8_t *h = cur_take(c, GENEVE_HDR);
+	if (!h)
+		return cut ? decode_stop(x, SKIP_CAPLEN_SHORT) : STEP_DONE;
+	if (h[0] >> 6 != 0)
+		return STEP_DONE;
+	cur_skip(c, (size_t)(h[0] & 0x3f) * 4);
+	if (!cur_ok(c))
+		return decode_tunnel_short(x, cut);
+	switch (h[2] << 8 | h[3]) {
+	case ETH_P_TEB:
+		return decode_tunnel_inner(x, c, wire, CARRIED_ETHER, 0, in);
+	case ETH_P_IP4:
+		return decode_tunnel_inner(x, c, wire, CARRIED_IP, 4, in);
+	case ETH_P_IP6:
+		return decode_tunnel_inner(x, c, wire, CARRIED_IP, 6, in);
+	default:
+		return decode_stop(x, SKIP_IP_PROTO_OTHER); /* another protocol inside */
+	}
+}
+
 /* UDP (RFC 768): the length field must fit in what IP says; the payload is what the length
- * says, bounded by the capture. */
-static enum decode_result decode_udp(struct decode_ctx *x, const struct decode_ip *ip)
+ * says, bounded by the capture. Datagrams to the VXLAN and Geneve ports are tunnels. */
+static enum decode_step decode_udp(struct decode_ctx *x, const struct decode_ip *ip,
+				   struct decode_inner *in)
 {
 	struct packet *pkt = x->pkt;
 	struct cur c = cur_make(ip->body, ip->body_cap);
 
 	if (ip->body_len < UDP_HDR)
-		return decode_skip(x, SKIP_UDP_SHORT); /* IP leaves no room for the header */
+		return decode_stop(x, SKIP_UDP_SHORT); /* IP leaves no room for the header */
 	uint16_t sport = cur_be16(&c);
 	uint16_t dport = cur_be16(&c);
 	size_t ulen = cur_be16(&c);
 	cur_skip(&c, 2); /* checksum */
 	if (!cur_ok(&c))
-		return decode_skip(x, SKIP_CAPLEN_SHORT); /* snaplen cut the header */
+		return decode_stop(x, SKIP_CAPLEN_SHORT); /* snaplen cut the header */
 	if (ulen < UDP_HDR || ulen > ip->body_len)
-		return decode_skip(x, SKIP_UDP_LEN); /* a length that lies */
+		return decode_stop(x, SKIP_UDP_LEN); /* a length that lies */
 	size_t want = ulen - UDP_HDR;
 	size_t n = want < cur_left(&c) ? want : cur_left(&c);
+	if (dport == UDP_PORT_VXLAN || dport == UDP_PORT_GENEVE) {
+		struct cur t = c;
+		t = cur_sub(&t, n);
+		enum decode_step s = dport == UDP_PORT_VXLAN ? decode_vxlan(x, &t, want, n < want, in)
+							     : decode_geneve(x, &t, want, n < want, in);
+		if (s != STEP_DONE)
+			return s;
+	}
 	pkt->payload_cut = n < want;
 	pkt->payload_len = n;
 	pkt->payload = cur_take(&c, n);
-	return decode_ok(x, IPPROTO_UDP, sport, dport);
+	(void)decode_ok(x, IPPROTO_UDP, sport, dport);
+	return STEP_DONE;
 }
 
 /* TCP (RFC 9293 section 3.1): data offset of 5 words or more, inside what IP says; options
@@ -702,16 +952,22 @@ static enum decode_result decode_tcp(struct decode_ctx *x, const struct decode_i
 	return decode_ok(x, IPPROTO_TCP, sport, dport);
 }
 
+/* The IP version an inner packet's first nibble says; IPv4 checks report anything else. */
+static int decode_version_of(const uint8_t *p, size_t len)
+{
+	struct cur v = cur_make(p, len);
+	return cur_u8(&v) >> 4 == 6 ? 6 : 4;
+}
+
 /* Decodes IP layers from p (len captured bytes of x->wire on the wire) down to the transport:
- * IPv4 and IPv6 in IPv4 or IPv6 (RFC 2003, RFC 4213, RFC 2473) up to IP_MAX_TUNNEL_DEPTH deep,
- * each layer possibly rebuilt from fragments once. */
+ * IPv4 and IPv6 in IPv4 or IPv6 (RFC 2003, RFC 4213, RFC 2473), in GRE and ERSPAN, and in
+ * VXLAN and Geneve, up to IP_MAX_TUNNEL_DEPTH deep, each layer possibly rebuilt from fragments
+ * once. */
 static enum decode_result decode_ip_layers(struct decode_ctx *x, const uint8_t *p, size_t len,
 					   int version)
 {
-	if (version == 0) {
-		struct cur v = cur_make(p, len);
-		version = cur_u8(&v) >> 4 == 6 ? 6 : 4; /* IPv4 checks report anything else */
-	}
+	if (version == 0)
+		version = decode_version_of(p, len);
 	/* Every layer takes one pass, and one more when it was rebuilt from fragments. */
 	for (unsigned pass = 0; pass < 2 * (IP_MAX_TUNNEL_DEPTH + 1); pass++) {
 		struct decode_ip ip = { 0 };
@@ -725,25 +981,35 @@ static enum decode_result decode_ip_layers(struct decode_ctx *x, const uint8_t *
 			len = x->wire = ip.body_len;
 			continue;
 		}
+		struct decode_inner in;
+		struct cur c = cur_make(ip.body, ip.body_cap);
 		switch (ip.proto) {
 		case IPPROTO_TCP:
 			return decode_tcp(x, &ip);
 		case IPPROTO_UDP:
-			return decode_udp(x, &ip);
+			s = decode_udp(x, &ip, &in);
+			break;
+		case IPPROTO_GRE:
+			s = decode_gre(x, &ip, &in);
+			break;
 		case IPPROTO_IPIP:
 		case IPPROTO_IPV6:
-			if (x->tunnels >= IP_MAX_TUNNEL_DEPTH)
-				return decode_skip(x, SKIP_IP_TUNNEL_DEPTH); /* tunnels too deep */
-			x->tunnels++;
-			x->reassembled = false;
-			version = ip.proto == IPPROTO_IPIP ? 4 : 6;
-			p = ip.body;
-			len = ip.body_cap;
-			x->wire = ip.body_len; /* what the outer header says, checked against its wire */
+			/* the inner length is checked against what the outer header says */
+			s = decode_tunnel_inner(x, &c, ip.body_len, CARRIED_IP,
+						ip.proto == IPPROTO_IPIP ? 4 : 6, &in);
 			break;
 		default:
-			return decode_skip(x, SKIP_IP_PROTO_OTHER); /* ICMP, ESP, GRE, ... */
+			return decode_skip(x, SKIP_IP_PROTO_OTHER); /* ICMP, ESP, SCTP, ... */
 		}
+		if (s == STEP_DONE)
+			return DECODE_OK;
+		if (s != STEP_NEXT)
+			return DECODE_SKIP; /* counted */
+		x->reassembled = false;
+		p = in.p;
+		len = in.len;
+		x->wire = in.wire;
+		version = in.version ? in.version : decode_version_of(p, len);
 	}
 	return decode_skip(x, SKIP_IP_TUNNEL_DEPTH); /* unreachable: every layer ends in two */
 }

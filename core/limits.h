@@ -5,8 +5,12 @@
 
 /* Link layer: 802.1Q/QinQ stacks deeper than this are not real networks. */
 #define LINK_MAX_VLAN_TAGS 4
-/* Tunnels (IP-in-IP, 6in4) decoded inside each other at most this deep. */
+/* Tunnels (IP-in-IP, 6in4, GRE, ERSPAN, VXLAN, Geneve, Ethernet over MPLS) decoded inside
+ * each other at most this deep. */
 #define IP_MAX_TUNNEL_DEPTH 2
+/* MPLS label stack entries (RFC 3032) before the packet is called malformed: real stacks
+ * hold two or three (transport, service, entropy). */
+#define LINK_MAX_MPLS_LABELS 8
 /* IPv6 extension headers walked before the packet is called malformed (RFC 8200 allows
  * any number; real stacks send at most a handful, attackers send hundreds). */
 #define IP6_MAX_EXT_HEADERS 8

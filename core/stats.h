@@ -24,6 +24,8 @@
 	X(IP6_EXT_DEPTH, "ip6_ext_depth")             /* too many extension headers */    \
 	X(IP_TUNNEL_DEPTH, "ip_tunnel_depth")                                              \
 	X(IP_PROTO_OTHER, "ip_proto_other")           /* ICMP, ESP, ...: not analysed */  \
+	X(TUNNEL_BAD, "tunnel_bad")                   /* GRE, ERSPAN, VXLAN, Geneve or MPLS \
+	                                               * header we cannot follow */           \
 	X(FRAG_BAD, "frag_bad")                       /* offsets or lengths that lie */   \
 	X(FRAG_OVERLAP, "frag_overlap")               /* overlapping fragments disagree */ \
 	X(FRAG_TOO_BIG, "frag_too_big")               /* datagram over 64 KiB */          \

@@ -156,7 +156,7 @@ else
 fi
 
 # --- golden captures: exact expected records --------------------------------------------------
-for pcap in "$top"/tests/golden/*.pcap "$top"/tests/golden/link-types/*.pcap \
+for pcap in "$top"/tests/golden/*.pcap "$top"/tests/golden/link-types/*.pcap "$top"/tests/golden/tunnels/*.pcap \
 	"$top"/tests/golden/incidents/*.pcap "$top"/samples/*.pcap; do
 	[ -f "$pcap" ] || continue
 	want="${pcap%.pcap}.expected"

@@ -51,7 +51,7 @@ vg() {
 	fi
 }
 
-for pcap in "$top"/tests/golden/*.pcap "$top"/tests/golden/link-types/*.pcap \
+for pcap in "$top"/tests/golden/*.pcap "$top"/tests/golden/link-types/*.pcap "$top"/tests/golden/tunnels/*.pcap \
 	"$top"/tests/golden/incidents/*.pcap "$top"/samples/*.pcap; do
 	[ -f "$pcap" ] && vg "${pcap#"$top"/}" 0 -r "$pcap"
 done

@@ -424,14 +424,16 @@ class Network:
     microseconds after each packet, so no two packets share a timestamp.
 
     vlans: tags put on every Ethernet frame (see vlan_tags); may be overridden per packet.
+    encap: a function wrapping every finished frame (a tunnel: GRE, ERSPAN, VXLAN ...).
     """
 
-    def __init__(self, pcap, start, *, vlans=(), tick=25, af_inet6=AF_INET6_BSD):
+    def __init__(self, pcap, start, *, vlans=(), tick=25, af_inet6=AF_INET6_BSD, encap=None):
         self.pcap = pcap
         self.now = start
         self.vlans = vlans
         self.tick = tick
         self.af_inet6 = af_inet6      # the IPv6 family number on BSD loopback links
+        self.encap = encap
 
     def wait(self, ms):
         """Moves the clock forward by ms milliseconds."""
@@ -462,6 +464,8 @@ class Network:
     def send_ip(self, src, dst, packet, *, vlans=None, caplen=None):
         """Writes one IP packet from src to dst at the current time, then ticks the clock."""
         frame = self.frame(src, dst, packet, vlans)
+        if self.encap:
+            frame = self.encap(frame)
         self.pcap.write(self.now, frame, caplen=caplen)
         self.now += self.tick
 

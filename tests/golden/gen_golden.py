@@ -66,6 +66,13 @@ link-types/         one query (0x1001 A www.mail-corp.de) and its response per l
     ethernet.pcap, raw-ipv4.pcap and raw-ipv6.pcap (LINKTYPE_RAW), ipv4.pcap (228),
     ipv6.pcap (229), linux-sll.pcap, linux-sll2.pcap, null.pcap (BSD loopback, IPv4 and
     IPv6 with family 30), loop.pcap (OpenBSD loopback), ppp.pcap
+tunnels/            the same query and response, then 0x1002 A autodiscover.example.com ->
+                    NXDOMAIN (an incident), as a monitoring fabric delivers them, each frame
+                    wrapped by the carrier 10.99.0.1 -> 10.99.0.2 (VLAN 99 where Ethernet):
+    gre.pcap (IP in GRE), erspan2.pcap (ERSPAN type II, sequence numbers), erspan3.pcap
+    (type III with the platform subheader, over IPv6), vxlan.pcap (VNI 4660, the mirrored
+    frames tagged VLAN 20), geneve.pcap (with 8 bytes of options, over IPv6), mpls.pcap
+    (two labels, no carrier IP)
 """
 
 import os
@@ -480,6 +487,102 @@ def write_link_types(folder):
                          answers=[A("www.mail-corp.de", "195.201.17.20")])
 
 
+# --- tunnels/ ------------------------------------------------------------------------------
+
+CARRIER4 = ("10.99.0.1", "10.99.0.2")
+CARRIER6 = ("fd00:99::1", "fd00:99::2")
+CARRIER_MACS = ("52:54:00:99:00:02", "52:54:00:99:00:01")
+
+
+def inner_ip(frame):
+    """The IP packet of an untagged Ethernet frame, and its ethertype."""
+    return frame[14:], struct.unpack("!H", frame[12:14])[0]
+
+
+def carrier(proto, payload, v6=False):
+    """The carrier's frame: Ethernet tagged VLAN 99, IPv4 or IPv6, proto."""
+    if v6:
+        return pg.ethernet(*CARRIER_MACS, pg.ETH_IPV6,
+                           pg.ipv6(*CARRIER6, proto, payload), vlans=(99,))
+    return pg.ethernet(*CARRIER_MACS, pg.ETH_IPV4, pg.ipv4(*CARRIER4, proto, payload),
+                       vlans=(99,))
+
+
+def carrier_udp(dport, payload, v6=False):
+    """A UDP datagram from the carrier to the tunnel port dport."""
+    addrs = CARRIER6 if v6 else CARRIER4
+    return carrier(pg.PROTO_UDP, pg.udp(*addrs, 49999, dport, payload), v6)
+
+
+def counter():
+    """A function counting up from 1: GRE sequence numbers."""
+    n = [0]
+
+    def next_seq():
+        n[0] += 1
+        return n[0]
+    return next_seq
+
+
+def gre_ip(frame):
+    packet, ethertype = inner_ip(frame)
+    return carrier(47, struct.pack("!HH", 0, ethertype) + packet)
+
+
+def erspan2(seq):
+    def wrap(frame):
+        header = struct.pack("!HHI", 0x1000 | 20, 5, 9)  # version 1, VLAN 20, session 5
+        return carrier(47, struct.pack("!HHI", 0x1000, 0x88BE, seq()) + header + frame)
+    return wrap
+
+
+def erspan3(seq):
+    def wrap(frame):
+        # version 2, session 5, a timestamp, the O bit and its 8-byte platform subheader
+        header = struct.pack("!HHIHH", 0x2000, 5, 0x01020304, 0, 0x0001) + b"\x0a" * 8
+        return carrier(47, struct.pack("!HHI", 0x1000, 0x22EB, seq()) + header + frame, True)
+    return wrap
+
+
+def vxlan(frame):
+    tagged = frame[:12] + pg.vlan_tags((20,)) + frame[12:]
+    return carrier_udp(4789, struct.pack("!II", 0x08000000, 0x1234 << 8) + tagged)
+
+
+def geneve(frame):
+    options = struct.pack("!HBB", 0x0102, 0x03, 0x01) + b"\x09" * 4
+    header = struct.pack("!BBHI", len(options) // 4, 0, 0x6558, 42 << 8)
+    return carrier_udp(6081, header + options + frame, True)
+
+
+def mpls(frame):
+    packet, _ = inner_ip(frame)
+    labels = struct.pack("!II", 16 << 12 | 64, 17 << 12 | 0x100 | 64)
+    return pg.ethernet(*CARRIER_MACS, 0x8847, labels + packet)
+
+
+TUNNELS = (
+    ("gre.pcap", lambda: gre_ip),
+    ("erspan2.pcap", lambda: erspan2(counter())),
+    ("erspan3.pcap", lambda: erspan3(counter())),
+    ("vxlan.pcap", lambda: vxlan),
+    ("geneve.pcap", lambda: geneve),
+    ("mpls.pcap", lambda: mpls),
+)
+
+
+def write_tunnels(folder):
+    """One small capture per tunnel: a lookup, and an autodiscover lookup for a reserved name."""
+    os.makedirs(folder, exist_ok=True)
+    for name, make_encap in TUNNELS:
+        with PcapWriter(os.path.join(folder, name)) as pcap:
+            net = Network(pcap, utc_us(2026, 1, 14, 8, 55, 0), encap=make_encap())
+            c, r = hosts()
+            exchange(net, c, r, 0x1001, "www.mail-corp.de", "A",
+                     answers=[A("www.mail-corp.de", "195.201.17.20")])
+            exchange(net, c, r, 0x1002, "autodiscover.example.com", "A", rcode=NXDOMAIN)
+
+
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else HERE
     write_udp(os.path.join(out, "dns-udp.pcap"))
@@ -488,6 +591,7 @@ def main():
     write_frag(os.path.join(out, "dns-frag.pcap"))
     write_hostile(os.path.join(out, "dns-hostile.pcap"))
     write_link_types(os.path.join(out, "link-types"))
+    write_tunnels(os.path.join(out, "tunnels"))
 
 
 if __name__ == "__main__":

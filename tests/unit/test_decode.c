@@ -993,6 +993,314 @@ static void test_tunnels(void **state)
 	free(v);
 }
 
+/* GRE with the optional fields its flags announce (each filled with a pattern). */
+static void wrap_gre(struct vec *v, unsigned flags, unsigned proto, size_t optional)
+{
+	uint8_t h[20] = { 0 };
+	put16(h, flags);
+	put16(h + 2, proto);
+	for (size_t i = 0; i < optional; i++)
+		h[4 + i] = (uint8_t)(0x11 * (i + 1));
+	vec_prepend(v, h, 4 + optional);
+}
+
+/* The standard UDP payload in an Ethernet frame tagged with VLAN vid (0: untagged). */
+static struct vec *udp4_frame(unsigned vid)
+{
+	struct vec *v = udp4();
+	wrap_ethertype(v, 0x0800);
+	if (vid)
+		wrap_vlan(v, 0x8100, vid);
+	wrap_macs(v);
+	return v;
+}
+
+/* Outer IPv4 in Ethernet tagged with VLAN 10: the carrier's tag, which must not stick. */
+static void wrap_carrier(struct vec *v, uint8_t proto)
+{
+	wrap_ip4(v, proto);
+	wrap_ethertype(v, 0x0800);
+	wrap_vlan(v, 0x8100, 10);
+	wrap_macs(v);
+}
+
+static void expect_inner_udp4(const struct vec *v, struct packet *pkt)
+{
+	expect_ok(DLT_EN10MB, v, pkt);
+	assert_int_equal(pkt->ip_version, 4);
+	assert_memory_equal(pkt->src, SRC4, 4);
+	assert_int_equal(pkt->sport, 40000);
+	assert_int_equal(pkt->dport, 53);
+	assert_int_equal(pkt->payload_len, strlen(PAYLOAD));
+}
+
+static void test_gre(void **state)
+{
+	(void)state;
+	struct packet pkt;
+	/* IPv4 in plain GRE; IPv6 with checksum, key and sequence number */
+	struct vec *v = udp4();
+	wrap_gre(v, 0, 0x0800, 0);
+	wrap_carrier(v, 47);
+	expect_inner_udp4(v, &pkt);
+	assert_int_equal(pkt.n_vlan, 1); /* no Ethernet inside: the carrier's tag is the flow's */
+	free(v);
+	v = tcp6();
+	wrap_gre(v, 0xb000, 0x86dd, 12);
+	wrap_ip6(v, 47);
+	expect_ok(DLT_RAW, v, &pkt);
+	assert_int_equal(pkt.ip_version, 6);
+	assert_int_equal(pkt.dport, 443);
+	free(v);
+	/* Ethernet (transparent bridging, NVGRE's key): the inner frame's own tag replaces the
+	 * carrier's */
+	v = udp4_frame(77);
+	wrap_gre(v, 0x2000, 0x6558, 4);
+	wrap_carrier(v, 47);
+	expect_inner_udp4(v, &pkt);
+	assert_int_equal(pkt.n_vlan, 1);
+	assert_int_equal(pkt.vlan[0], 77);
+	free(v);
+	/* PPTP's enhanced GRE: key (length, call id), sequence and ack, then PPP */
+	v = udp4();
+	wrap_bytes(v, (const uint8_t *)"\xff\x03\x00\x21", 4);
+	wrap_gre(v, 0x3081, 0x880b, 12);
+	wrap_carrier(v, 47);
+	expect_inner_udp4(v, &pkt);
+	free(v);
+	/* MPLS over GRE */
+	v = udp4();
+	wrap_bytes(v, (const uint8_t *)"\x00\x01\x41\x40", 4);
+	wrap_gre(v, 0, 0x8847, 0);
+	wrap_carrier(v, 47);
+	expect_inner_udp4(v, &pkt);
+	free(v);
+	/* what GRE cannot carry for us, and headers that lie */
+	static const struct {
+		unsigned flags, proto;
+		size_t optional;
+		enum skip_reason r;
+	} bad[] = {
+		{ 0x4000, 0x0800, 4, SKIP_TUNNEL_BAD },      /* source routing (RFC 1701) */
+		{ 0x0002, 0x0800, 0, SKIP_TUNNEL_BAD },      /* version 2 */
+		{ 0x2001, 0x0800, 4, SKIP_TUNNEL_BAD },      /* version 1 but not PPP */
+		{ 0x0001, 0x880b, 0, SKIP_TUNNEL_BAD },      /* version 1 without the key */
+		{ 0x0080, 0x0800, 4, SKIP_TUNNEL_BAD },      /* an ack in version 0 */
+		{ 0, 0x883e, 0, SKIP_IP_PROTO_OTHER },       /* WCCP */
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		v = udp4();
+		wrap_gre(v, bad[i].flags, bad[i].proto, bad[i].optional);
+		wrap_carrier(v, 47);
+		expect_skip(DLT_EN10MB, v, bad[i].r);
+		free(v);
+	}
+	/* a keepalive: a GRE header with nothing after it */
+	v = vec_bytes("", 0);
+	wrap_gre(v, 0, 0x0800, 0);
+	wrap_carrier(v, 47);
+	expect_skip(DLT_EN10MB, v, SKIP_IP_PROTO_OTHER);
+	free(v);
+	/* optional fields past the end of the datagram */
+	v = vec_bytes("\0\0", 2);
+	wrap_gre(v, 0xb000, 0x0800, 0);
+	wrap_carrier(v, 47);
+	expect_skip(DLT_EN10MB, v, SKIP_TUNNEL_BAD);
+	free(v);
+}
+
+static void test_erspan(void **state)
+{
+	(void)state;
+	struct packet pkt;
+	/* type I: no sequence number, no header */
+	struct vec *v = udp4_frame(0);
+	wrap_gre(v, 0, 0x88be, 0);
+	wrap_carrier(v, 47);
+	expect_inner_udp4(v, &pkt);
+	assert_int_equal(pkt.n_vlan, 0);
+	free(v);
+	/* type II: version 1, VLAN 20, session 5, index 9 */
+	static const uint8_t ii[8] = { 0x10, 0x14, 0x00, 0x05, 0x00, 0x00, 0x00, 0x09 };
+	v = udp4_frame(20);
+	wrap_bytes(v, ii, sizeof(ii));
+	wrap_gre(v, 0x1000, 0x88be, 4);
+	wrap_carrier(v, 47);
+	expect_inner_udp4(v, &pkt);
+	assert_int_equal(pkt.vlan[0], 20);
+	free(v);
+	/* type III with the platform subheader (O bit), over IPv6 */
+	static const uint8_t iii[12] = { 0x20, 0x14, 0x00, 0x05, 1, 2, 3, 4, 0, 0, 0x00, 0x01 };
+	v = udp4_frame(0);
+	wrap_bytes(v, (const uint8_t *)"\x0a\x0b\x0c\x0d\x0e\x0f\x10\x11", 8);
+	wrap_bytes(v, iii, sizeof(iii));
+	wrap_gre(v, 0x1000, 0x22eb, 4);
+	wrap_ip6(v, 47);
+	expect_ok(DLT_RAW, v, &pkt);
+	assert_int_equal(pkt.dport, 53);
+	free(v);
+	/* type III carrying an IP frame (ft 2) */
+	static const uint8_t iii_ip[12] = { 0x20, 0, 0, 5, 1, 2, 3, 4, 0, 0, 0x08, 0x00 };
+	v = udp4();
+	wrap_bytes(v, iii_ip, sizeof(iii_ip));
+	wrap_gre(v, 0x1000, 0x22eb, 4);
+	wrap_carrier(v, 47);
+	expect_inner_udp4(v, &pkt);
+	free(v);
+	/* the T bit: the session cut the mirrored frame, whose lengths say more than it holds */
+	static const uint8_t cut_ii[8] = { 0x10, 0x00, 0x04, 0x05, 0, 0, 0, 9 };
+	v = udp4_frame(0);
+	v->n -= 10;
+	wrap_bytes(v, cut_ii, sizeof(cut_ii));
+	wrap_gre(v, 0x1000, 0x88be, 4);
+	wrap_carrier(v, 47);
+	expect_ok(DLT_EN10MB, v, &pkt);
+	assert_true(pkt.payload_cut);
+	assert_int_equal(pkt.payload_len, strlen(PAYLOAD) - 10);
+	free(v);
+	/* without the T bit the same frame is a lie */
+	v = udp4_frame(0);
+	v->n -= 10;
+	wrap_bytes(v, ii, sizeof(ii));
+	wrap_gre(v, 0x1000, 0x88be, 4);
+	wrap_carrier(v, 47);
+	expect_skip(DLT_EN10MB, v, SKIP_IP4_TOTLEN);
+	free(v);
+	/* a type II header claiming version 2; a type III frame type that is neither */
+	static const uint8_t wrong[8] = { 0x20, 0, 0, 5, 0, 0, 0, 9 };
+	v = udp4_frame(0);
+	wrap_bytes(v, wrong, sizeof(wrong));
+	wrap_gre(v, 0x1000, 0x88be, 4);
+	wrap_carrier(v, 47);
+	expect_skip(DLT_EN10MB, v, SKIP_TUNNEL_BAD);
+	free(v);
+	static const uint8_t ft5[12] = { 0x20, 0, 0, 5, 1, 2, 3, 4, 0, 0, 0x14, 0x00 };
+	v = udp4_frame(0);
+	wrap_bytes(v, ft5, sizeof(ft5));
+	wrap_gre(v, 0x1000, 0x22eb, 4);
+	wrap_carrier(v, 47);
+	expect_skip(DLT_EN10MB, v, SKIP_TUNNEL_BAD);
+	free(v);
+	/* an ARP frame mirrored */
+	v = vec_bytes("\x00\x01\x08\x00\x06\x04\x00\x01", 8);
+	wrap_ether(v, 0x0806);
+	wrap_gre(v, 0, 0x88be, 0);
+	wrap_carrier(v, 47);
+	expect_skip(DLT_EN10MB, v, SKIP_LINK_NOT_IP);
+	free(v);
+}
+
+static void test_vxlan_geneve(void **state)
+{
+	(void)state;
+	struct packet pkt;
+	static const uint8_t vxlan[8] = { 0x08, 0, 0, 0, 0x00, 0x12, 0x34, 0 };
+	struct vec *v = udp4_frame(30);
+	wrap_bytes(v, vxlan, sizeof(vxlan));
+	wrap_udp(v, 51000, 4789);
+	wrap_carrier(v, 17);
+	expect_inner_udp4(v, &pkt);
+	assert_int_equal(pkt.vlan[0], 30);
+	free(v);
+	/* the VXLAN port without the I flag is plain UDP */
+	static const uint8_t not_vxlan[8] = { 0x00, 0, 0, 0, 0x00, 0x12, 0x34, 0 };
+	v = udp4_frame(0);
+	wrap_bytes(v, not_vxlan, sizeof(not_vxlan));
+	size_t inner = v->n;
+	wrap_udp(v, 51000, 4789);
+	wrap_carrier(v, 17);
+	expect_ok(DLT_EN10MB, v, &pkt);
+	assert_int_equal(pkt.dport, 4789);
+	assert_int_equal(pkt.payload_len, inner);
+	free(v);
+	/* and so is a datagram too short for the header */
+	v = vec_bytes("\x08\0\0", 3);
+	wrap_udp(v, 51000, 4789);
+	wrap_carrier(v, 17);
+	expect_ok(DLT_EN10MB, v, &pkt);
+	assert_int_equal(pkt.payload_len, 3);
+	free(v);
+	/* Geneve over IPv6 with 8 bytes of options */
+	static const uint8_t geneve[16] = { 0x02, 0, 0x65, 0x58, 0, 0, 42, 0,
+					    0x01, 0x02, 0x03, 0x01, 9, 9, 9, 9 };
+	v = udp4_frame(0);
+	wrap_bytes(v, geneve, sizeof(geneve));
+	wrap_udp(v, 52000, 6081);
+	wrap_ip6(v, 17);
+	expect_ok(DLT_RAW, v, &pkt);
+	assert_int_equal(pkt.ip_version, 4);
+	assert_int_equal(pkt.dport, 53);
+	free(v);
+	/* Geneve carrying IPv6 directly; options running past the datagram */
+	static const uint8_t geneve6[8] = { 0x00, 0, 0x86, 0xdd, 0, 0, 42, 0 };
+	v = tcp6();
+	wrap_bytes(v, geneve6, sizeof(geneve6));
+	wrap_udp(v, 52000, 6081);
+	wrap_carrier(v, 17);
+	expect_ok(DLT_EN10MB, v, &pkt);
+	assert_int_equal(pkt.dport, 443);
+	free(v);
+	static const uint8_t long_opts[8] = { 0x3f, 0, 0x65, 0x58, 0, 0, 42, 0 };
+	v = udp4_frame(0);
+	wrap_bytes(v, long_opts, sizeof(long_opts));
+	wrap_udp(v, 52000, 6081);
+	wrap_carrier(v, 17);
+	expect_skip(DLT_EN10MB, v, SKIP_TUNNEL_BAD);
+	free(v);
+	/* IP_MAX_TUNNEL_DEPTH: VXLAN in GRE is two tunnels; IP-in-IP around them one too many */
+	v = udp4_frame(0);
+	wrap_bytes(v, vxlan, sizeof(vxlan));
+	wrap_udp(v, 51000, 4789);
+	wrap_ip4(v, 17);
+	wrap_gre(v, 0, 0x0800, 0);
+	wrap_ip4(v, 47);
+	expect_ok(DLT_RAW, v, &pkt);
+	assert_int_equal(pkt.dport, 53);
+	wrap_ip4(v, 4);
+	expect_skip(DLT_RAW, v, SKIP_IP_TUNNEL_DEPTH);
+	free(v);
+}
+
+static void test_mpls(void **state)
+{
+	(void)state;
+	struct packet pkt;
+	/* two labels, IPv4; one label, IPv6 */
+	struct vec *v = udp4();
+	wrap_bytes(v, (const uint8_t *)"\x00\x01\x40\x40\x00\x02\x01\x40", 8);
+	wrap_ether(v, 0x8847);
+	expect_inner_udp4(v, &pkt);
+	free(v);
+	v = tcp6();
+	wrap_bytes(v, (const uint8_t *)"\x00\x00\x21\x40", 4);
+	wrap_ether(v, 0x8848);
+	expect_ok(DLT_EN10MB, v, &pkt);
+	assert_int_equal(pkt.ip_version, 6);
+	free(v);
+	/* Ethernet over MPLS behind a pseudowire control word, inside a VLAN */
+	v = udp4_frame(0);
+	wrap_bytes(v, (const uint8_t *)"\x00\x00\x00\x07", 4);
+	wrap_bytes(v, (const uint8_t *)"\x00\x10\x01\x40", 4);
+	wrap_ethertype(v, 0x8847);
+	wrap_vlan(v, 0x8100, 10);
+	wrap_macs(v);
+	expect_inner_udp4(v, &pkt);
+	assert_int_equal(pkt.n_vlan, 0);
+	free(v);
+	/* a stack with no bottom within LINK_MAX_MPLS_LABELS; a payload that is neither */
+	v = udp4();
+	for (unsigned i = 0; i < LINK_MAX_MPLS_LABELS; i++)
+		wrap_bytes(v, (const uint8_t *)"\x00\x01\x40\x40", 4);
+	wrap_ether(v, 0x8847);
+	expect_skip(DLT_EN10MB, v, SKIP_TUNNEL_BAD);
+	free(v);
+	v = vec_bytes("\x55\x55\x55\x55", 4);
+	wrap_bytes(v, (const uint8_t *)"\x00\x01\x41\x40", 4);
+	wrap_ether(v, 0x8847);
+	expect_skip(DLT_EN10MB, v, SKIP_LINK_NOT_IP);
+	free(v);
+}
+
 /* ---- the shared capture corpus ---- */
 
 /* One observation of a capture's tshark oracle: the packet that carried it. */
@@ -1172,6 +1480,10 @@ int main(void)
 		cmocka_unit_test(test_ip6_checks),
 		cmocka_unit_test(test_ip6_ext_chain),
 		cmocka_unit_test(test_tunnels),
+		cmocka_unit_test(test_gre),
+		cmocka_unit_test(test_erspan),
+		cmocka_unit_test(test_vxlan_geneve),
+		cmocka_unit_test(test_mpls),
 		cmocka_unit_test(test_corpus),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
