@@ -471,45 +471,13 @@ static uint16_t tls_best_version(const struct tls_hello *h)
 
 /* ---- fingerprints ---- */
 
-/* Slot of text s[0..n) in a memo: the top bits of a multiplicative hash of its 8-byte words. */
-static size_t tls_memo_index(const char *s, size_t n)
+static void tls_hash_hex(int algo, const char *s, size_t n, char *hex, size_t digits)
 {
-	const uint64_t k = 0x9e3779b97f4a7c15u;
-	uint64_t h = n, w;
-	size_t i = 0;
-	for (; i + 8 <= n; i += 8) {
-		memcpy(&w, s + i, 8);
-		h = (h ^ w) * k;
-	}
-	w = 0;
-	memcpy(&w, s + i, n - i);
-	h = (h ^ w) * k;
-	return (size_t)(h >> 32) % TLS_FP_MEMO;
-}
-
-/* hex = the first `digits` hex digits of algo's digest of s[0..n), from slots (a memo's row
- * for this digest, or NULL) when it holds exactly this text. */
-static void tls_hash_hex(int algo, const char *s, size_t n, char *hex, size_t digits,
-                         struct tls_fp_slot *slots)
-{
-	struct tls_fp_slot *m = NULL;
-	if (slots && n <= TLS_FP_MEMO_TEXT) {
-		m = &slots[tls_memo_index(s, n)];
-		if (m->len == n && memcmp(m->text, s, n) == 0) {
-			memcpy(hex, m->hex, digits + 1);
-			return;
-		}
-	}
 	uint8_t dig[32];
 	gcry_md_hash_buffer(algo, dig, s, n);
 	for (size_t i = 0; i < digits; i++)
 		hex[i] = tls_hexdig[i % 2 ? dig[i / 2] & 0xf : dig[i / 2] >> 4];
 	hex[digits] = '\0';
-	if (m && n > 0) {
-		m->len = (uint16_t)n;
-		memcpy(m->text, s, n);
-		memcpy(m->hex, hex, digits + 1);
-	}
 }
 
 static void tls_ja3_list(struct tls_text *t, const uint16_t *v, size_t n)
@@ -527,7 +495,7 @@ static void tls_ja3_list(struct tls_text *t, const uint16_t *v, size_t n)
 
 /* JA3 (Salesforce): "version,ciphers,extensions,groups,point formats" in decimal, each list
  * '-' separated in wire order, GREASE left out; then its MD5. */
-static void tls_ja3(struct tls_hello *h, struct tls_fp_slot *slots)
+static void tls_ja3(struct tls_hello *h)
 {
 	struct tls_text t = tls_text_make(h->ja3, sizeof(h->ja3));
 	tls_put_dec(&t, h->hello_version);
@@ -543,7 +511,7 @@ static void tls_ja3(struct tls_hello *h, struct tls_fp_slot *slots)
 			tls_putc(&t, '-');
 		tls_put_dec(&t, h->point_formats[i]);
 	}
-	tls_hash_hex(GCRY_MD_MD5, h->ja3, t.len, h->ja3_md5, 32, slots);
+	tls_hash_hex(GCRY_MD_MD5, h->ja3, t.len, h->ja3_md5, 32);
 }
 
 static int tls_cmp16(const void *a, const void *b)
@@ -658,25 +626,25 @@ static bool tls_ja4_c(struct tls_text *t, const struct tls_hello *h)
 
 static void tls_ja4_hashed(struct tls_text *t, bool (*part)(struct tls_text *,
                                                            const struct tls_hello *),
-                           const struct tls_hello *h, struct tls_fp_slot *slots)
+                           const struct tls_hello *h)
 {
 	char raw[TLS_JA4_LIST_TEXT];
 	struct tls_text r = tls_text_make(raw, sizeof(raw));
 	char hex[13] = "000000000000";
 	if (part(&r, h))
-		tls_hash_hex(GCRY_MD_SHA256, raw, r.len, hex, 12, slots);
+		tls_hash_hex(GCRY_MD_SHA256, raw, r.len, hex, 12);
 	tls_put(t, hex, 12);
 }
 
 /* FoxIO JA4 for TLS over TCP: a_b_c with b and c the first 12 hex digits of SHA-256. */
-static void tls_ja4(struct tls_hello *h, struct tls_fp_memo *memo)
+static void tls_ja4(struct tls_hello *h)
 {
 	struct tls_text t = tls_text_make(h->ja4, sizeof(h->ja4));
 	tls_ja4_a(&t, h);
 	tls_putc(&t, '_');
-	tls_ja4_hashed(&t, tls_ja4_b, h, memo ? memo->slot[1] : NULL);
+	tls_ja4_hashed(&t, tls_ja4_b, h);
 	tls_putc(&t, '_');
-	tls_ja4_hashed(&t, tls_ja4_c, h, memo ? memo->slot[2] : NULL);
+	tls_ja4_hashed(&t, tls_ja4_c, h);
 }
 
 size_t tls_ja4_raw(const struct tls_hello *h, char *buf, size_t size)
@@ -752,8 +720,90 @@ enum dis_status tls_client_hello(const uint8_t *p, size_t len, struct tls_hello 
 	return DIS_OK;
 }
 
+/* A memo key: the inputs of JA3 and JA4, GREASE left out, each list after its length. */
+struct tls_fp_key {
+	size_t len;
+	bool fits;
+	uint8_t b[TLS_FP_MEMO_KEY];
+};
+
+static void tls_key_put(struct tls_fp_key *k, const void *p, size_t n)
+{
+	if (k->len + n > sizeof(k->b)) {
+		k->fits = false;
+		return;
+	}
+	memcpy(k->b + k->len, p, n);
+	k->len += n;
+}
+
+_Static_assert(TLS_MAX_CIPHERS >= TLS_MAX_EXTS && TLS_MAX_CIPHERS >= TLS_MAX_GROUPS &&
+	       TLS_MAX_CIPHERS >= TLS_MAX_SIG_ALGS, "tls_key_list's scratch holds any list");
+
+static void tls_key_list(struct tls_fp_key *k, const uint16_t *v, size_t n)
+{
+	uint16_t kept[TLS_MAX_CIPHERS];
+	uint16_t m = 0;
+	for (size_t i = 0; i < n; i++)
+		if (!tls_is_grease(v[i]))
+			kept[m++] = v[i];
+	tls_key_put(k, &m, sizeof(m));
+	tls_key_put(k, kept, m * sizeof(kept[0]));
+}
+
+static bool tls_fp_key_of(const struct tls_hello *h, struct tls_fp_key *k)
+{
+	k->len = 0;
+	k->fits = true;
+	const uint16_t head[3] = { h->hello_version, h->version, h->n_point_formats };
+	tls_key_put(k, head, sizeof(head));
+	tls_key_put(k, &h->has_sni_ext, sizeof(h->has_sni_ext));
+	tls_key_put(k, h->alpn_ja4, 2);
+	tls_key_put(k, h->point_formats, h->n_point_formats);
+	tls_key_list(k, h->ciphers, h->n_ciphers);
+	tls_key_list(k, h->exts, h->n_exts);
+	tls_key_list(k, h->groups, h->n_groups);
+	tls_key_list(k, h->sig_algs, h->n_sig_algs);
+	return k->fits;
+}
+
+/* The slot of a key: the top bits of a multiplicative hash of its 8-byte words. */
+static size_t tls_memo_index(const uint8_t *p, size_t n)
+{
+	const uint64_t mul = 0x9e3779b97f4a7c15u;
+	uint64_t h = n, w;
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, p + i, 8);
+		h = (h ^ w) * mul;
+	}
+	w = 0;
+	memcpy(&w, p + i, n - i);
+	h = (h ^ w) * mul;
+	return (size_t)(h >> 32) % TLS_FP_MEMO;
+}
+
 void tls_fingerprints(struct tls_hello *h, struct tls_fp_memo *memo)
 {
-	tls_ja3(h, memo ? memo->slot[0] : NULL);
-	tls_ja4(h, memo);
+	struct tls_fp_slot *m = NULL;
+	struct tls_fp_key k;
+	if (memo && tls_fp_key_of(h, &k)) {
+		m = &memo->slot[tls_memo_index(k.b, k.len)];
+		if (m->key_len == k.len && memcmp(m->key, k.b, k.len) == 0) {
+			memcpy(h->ja3, m->ja3, strlen(m->ja3) + 1);
+			memcpy(h->ja3_md5, m->ja3_md5, sizeof(h->ja3_md5));
+			memcpy(h->ja4, m->ja4, sizeof(h->ja4));
+			return;
+		}
+	}
+	tls_ja3(h);
+	tls_ja4(h);
+	size_t ja3_len = strlen(h->ja3);
+	if (m && ja3_len < sizeof(m->ja3)) {
+		m->key_len = (uint16_t)k.len;
+		memcpy(m->key, k.b, k.len);
+		memcpy(m->ja3, h->ja3, ja3_len + 1);
+		memcpy(m->ja3_md5, h->ja3_md5, sizeof(m->ja3_md5));
+		memcpy(m->ja4, h->ja4, sizeof(m->ja4));
+	}
 }

@@ -84,20 +84,24 @@ struct tls_hello {
 __attribute__((warn_unused_result))
 enum dis_status tls_client_hello(const uint8_t *p, size_t len, struct tls_hello *out);
 
-/* Digests already computed. Hellos from the same client software carry the same lists, so
- * their fingerprint texts repeat: each digest (JA3's MD5, JA4's two SHA-256) is remembered in
- * TLS_FP_MEMO direct-mapped slots, and a slot answers only for a text equal to its own, byte
- * for byte. Texts longer than TLS_FP_MEMO_TEXT are hashed every time. One per thread; zeroed
- * memory is an empty memo. */
+/* Fingerprints already computed. Hellos from the same client software carry the same lists
+ * (GREASE values aside, which the fingerprints skip), so their fingerprints repeat: they are
+ * remembered in TLS_FP_MEMO direct-mapped slots keyed by every input of JA3 and JA4 with
+ * GREASE left out, and a slot answers only for a key equal to its own, byte for byte. A hello
+ * whose key or JA3 text would not fit a slot is fingerprinted every time. One per thread;
+ * zeroed memory is an empty memo. */
 #define TLS_FP_MEMO 256
-#define TLS_FP_MEMO_TEXT 480
+#define TLS_FP_MEMO_KEY 320
+#define TLS_FP_MEMO_JA3 384
 struct tls_fp_slot {
-	uint16_t len;              /* of text; 0: empty */
-	char hex[33];
-	char text[TLS_FP_MEMO_TEXT];
+	uint16_t key_len;          /* 0: empty */
+	uint8_t key[TLS_FP_MEMO_KEY];
+	char ja3[TLS_FP_MEMO_JA3];
+	char ja3_md5[33];
+	char ja4[TLS_JA4_TEXT];
 };
 struct tls_fp_memo {
-	struct tls_fp_slot slot[3][TLS_FP_MEMO];   /* JA3 MD5, JA4 part b, JA4 part c */
+	struct tls_fp_slot slot[TLS_FP_MEMO];
 };
 
 /* Sets ja3, ja3_md5 and ja4 of a hello tls_client_hello returned DIS_OK for. memo may be

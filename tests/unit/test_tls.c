@@ -791,22 +791,24 @@ static void test_grease(void **state)
 	assert_false(tls_is_grease(0x0000));
 }
 
-/* The digest memo gives what hashing gives: 3,000 hellos with random cipher lists (past the
- * memo's 256 slots, and past 32 ciphers, where sorting changes method) each seen twice with a
- * memo and compared with a fresh computation without one. A slot that answered for another
- * text would show here. Then a planted slot proves the memo is read at all. */
+/* The fingerprint memo gives what computing gives: 3,000 hellos with random cipher lists
+ * (past the memo's 256 slots, and past 32 ciphers, where sorting changes method) each seen
+ * twice with a memo and compared with a fresh computation without one. A slot that answered
+ * for another hello would show here. Then a planted slot proves the memo is read at all, and
+ * read for a hello that differs only in its GREASE values. */
 static void test_fingerprint_memo(void **state)
 {
 	(void)state;
 	static struct tls_fp_memo memo;
 	static struct tls_hello plain;
 	uint32_t x = 12345;
+	uint16_t ciphers[48];
+	size_t n = 0;
 	for (int round = 0; round < 2; round++) {
 		x = 12345;
 		for (int i = 0; i < 3000; i++) {
-			uint16_t ciphers[48];
 			x = x * 1103515245u + 12345u;
-			size_t n = 1 + (x >> 16) % 48;
+			n = 1 + (x >> 16) % 47;
 			for (size_t k = 0; k < n; k++) {
 				x = x * 1103515245u + 12345u;
 				ciphers[k] = (uint16_t)(x >> 8);
@@ -818,19 +820,30 @@ static void test_fingerprint_memo(void **state)
 			tls_fingerprints(&h, &memo);
 			assert_int_equal(tls_client_hello(wire, len, &plain), DIS_OK);
 			tls_fingerprints(&plain, NULL);
+			assert_string_equal(h.ja3, plain.ja3);
 			assert_string_equal(h.ja3_md5, plain.ja3_md5);
 			assert_string_equal(h.ja4, plain.ja4);
 		}
 	}
 	size_t planted = 0;
 	for (size_t i = 0; i < TLS_FP_MEMO; i++) {
-		struct tls_fp_slot *m = &memo.slot[0][i];
-		if (m->len == strlen(h.ja3) && memcmp(m->text, h.ja3, m->len) == 0) {
-			memcpy(m->hex, "0123456789abcdef0123456789abcdef", 33);
+		struct tls_fp_slot *m = &memo.slot[i];
+		if (m->key_len && strcmp(m->ja3, h.ja3) == 0) {
+			memcpy(m->ja3_md5, "0123456789abcdef0123456789abcdef", 33);
 			planted++;
 		}
 	}
 	assert_int_equal(planted, 1);
+	tls_fingerprints(&h, &memo);
+	assert_string_equal(h.ja3_md5, "0123456789abcdef0123456789abcdef");
+	/* the last hello again, with GREASE in its ciphers and its extensions */
+	for (size_t k = n; k > 0; k--)
+		ciphers[k] = ciphers[k - 1];
+	ciphers[0] = 0x3a3a;
+	hb_start(0x0303, ciphers, n + 1);
+	hb_ext(0x1a1a, "", 0);
+	hb_ext_sni("example.com", 11);
+	assert_int_equal(tls_client_hello(wire, hb_finish(), &h), DIS_OK);
 	tls_fingerprints(&h, &memo);
 	assert_string_equal(h.ja3_md5, "0123456789abcdef0123456789abcdef");
 }
