@@ -235,8 +235,8 @@ static bool decode_pppoe(struct decode_ctx *x, struct cur *c, int *version)
 }
 
 /* Follows an ethertype through 802.1Q / 802.1ad tags (and, on Ethernet, one 802.2 LLC/SNAP
- * header) to IPv4, IPv6, a PPPoE session or an MPLS label stack. The outermost two VLAN ids are kept, every tag
- * is counted. */
+ * header) to IPv4, IPv6, a PPPoE session or an MPLS label stack. The outermost two VLAN ids
+ * are kept, every tag is counted. */
 static bool decode_ethertype(struct decode_ctx *x, struct cur *c, uint16_t type, bool llc,
 			     int *version)
 {
@@ -982,7 +982,6 @@ static enum decode_result decode_ip_layers(struct decode_ctx *x, const uint8_t *
 			continue;
 		}
 		struct decode_inner in;
-		struct cur c = cur_make(ip.body, ip.body_cap);
 		switch (ip.proto) {
 		case IPPROTO_TCP:
 			return decode_tcp(x, &ip);
@@ -993,11 +992,13 @@ static enum decode_result decode_ip_layers(struct decode_ctx *x, const uint8_t *
 			s = decode_gre(x, &ip, &in);
 			break;
 		case IPPROTO_IPIP:
-		case IPPROTO_IPV6:
+		case IPPROTO_IPV6: {
 			/* the inner length is checked against what the outer header says */
+			struct cur c = cur_make(ip.body, ip.body_cap);
 			s = decode_tunnel_inner(x, &c, ip.body_len, CARRIED_IP,
 						ip.proto == IPPROTO_IPIP ? 4 : 6, &in);
 			break;
+		}
 		default:
 			return decode_skip(x, SKIP_IP_PROTO_OTHER); /* ICMP, ESP, SCTP, ... */
 		}
