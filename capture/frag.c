@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/hash.h"
 #include "core/limits.h"
 
 /* Buckets: a power of two, at least as many as datagrams we ever hold. A chain can never be
@@ -109,16 +110,11 @@ size_t frag_memory(const struct frag_table *ft)
 
 static uint32_t frag_hash(const struct frag_table *ft, const struct frag_key *k)
 {
-	uint32_t h = 2166136261u ^ ft->seed; /* FNV-1a */
-
-	for (size_t i = 0; i < 16; i++)
-		h = (h ^ k->src[i]) * 16777619u;
-	for (size_t i = 0; i < 16; i++)
-		h = (h ^ k->dst[i]) * 16777619u;
-	for (unsigned s = 0; s < 32; s += 8)
-		h = (h ^ ((k->id >> s) & 0xff)) * 16777619u;
-	h = (h ^ k->proto) * 16777619u;
-	h = (h ^ k->version) * 16777619u;
+	uint32_t h = hash_fnv32(HASH_FNV32_BASIS ^ ft->seed, k->src, 16);
+	h = hash_fnv32(h, k->dst, 16);
+	const uint8_t rest[6] = { (uint8_t)k->id, (uint8_t)(k->id >> 8), (uint8_t)(k->id >> 16),
+				  (uint8_t)(k->id >> 24), k->proto, k->version };
+	h = hash_fnv32(h, rest, sizeof rest);
 	return h ^ (h >> 15);
 }
 

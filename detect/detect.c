@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/hash.h"
 #include "core/limits.h"
 #include "dissectors/autodiscover.h"
 #include "dissectors/dns.h"
@@ -172,18 +173,12 @@ static void detect_copy(char *dst, size_t size, const char *src)
 
 static uint32_t detect_hash_ip(const uint8_t ip[16])
 {
-	uint32_t h = 2166136261u;
-	for (int i = 0; i < 16; i++)
-		h = (h ^ ip[i]) * 16777619u;
-	return h;
+	return hash_fnv32(HASH_FNV32_BASIS, ip, 16);
 }
 
 static uint32_t detect_hash_name(const char *name)
 {
-	uint32_t h = 2166136261u;
-	for (const uint8_t *c = (const uint8_t *)name; *c; c++)
-		h = (h ^ *c) * 16777619u;
-	return h;
+	return hash_fnv32(HASH_FNV32_BASIS, name, strlen(name));
 }
 
 /* The entry for ip: found, or (create) a free one or the least recently used of the probe

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/cursor.h"
+#include "core/hash.h"
 
 #define TLS_MUST_CHECK __attribute__((warn_unused_result))
 
@@ -767,20 +768,10 @@ static bool tls_fp_key_of(const struct tls_hello *h, struct tls_fp_key *k)
 	return k->fits;
 }
 
-/* The slot of a key: the top bits of a multiplicative hash of its 8-byte words. */
 static size_t tls_memo_index(const uint8_t *p, size_t n)
 {
-	const uint64_t mul = 0x9e3779b97f4a7c15u;
-	uint64_t h = n, w;
-	size_t i = 0;
-	for (; i + 8 <= n; i += 8) {
-		memcpy(&w, p + i, 8);
-		h = (h ^ w) * mul;
-	}
-	w = 0;
-	memcpy(&w, p + i, n - i);
-	h = (h ^ w) * mul;
-	return (size_t)(h >> 32) % TLS_FP_MEMO;
+	uint32_t h = hash_fnv32(HASH_FNV32_BASIS, p, n);
+	return (h ^ h >> 15) % TLS_FP_MEMO;
 }
 
 void tls_fingerprints(struct tls_hello *h, struct tls_fp_memo *memo)

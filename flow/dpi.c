@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/hash.h"
 #include "core/limits.h"
 #include "dissectors/mail.h"
 
@@ -161,10 +162,7 @@ void dpi_known(struct dpi *d, struct flow *f)
 
 static uint32_t dpi_memo_hash(const void *p, size_t n)
 {
-	const uint8_t *b = p;
-	uint32_t h = 2166136261u;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ b[i]) * 16777619u;
+	uint32_t h = hash_fnv32(HASH_FNV32_BASIS, p, n);
 	return h ^ h >> 15;
 }
 

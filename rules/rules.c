@@ -51,6 +51,7 @@
  */
 #include "rules/rules.h"
 
+#include "core/hash.h"
 #include "core/limits.h"
 
 #include <arpa/inet.h>
@@ -409,7 +410,7 @@ static uint32_t hash_fin(uint32_t h)
 
 static uint32_t hash_label(uint32_t parent, const char *s, size_t n)
 {
-	uint32_t h = 2166136261u ^ hash_fin(parent + 0x9e3779b9u);
+	uint32_t h = HASH_FNV32_BASIS ^ hash_fin(parent + 0x9e3779b9u);
 	for (size_t i = 0; i < n; i++) {
 		h ^= (unsigned char)rc_lower(s[i]);
 		h *= 16777619u;
@@ -419,12 +420,7 @@ static uint32_t hash_label(uint32_t parent, const char *s, size_t n)
 
 static uint32_t hash_cidr(const uint8_t *a16, unsigned prefix)
 {
-	uint32_t h = 2166136261u ^ prefix;
-	for (unsigned i = 0; i < 16; i++) {
-		h ^= a16[i];
-		h *= 16777619u;
-	}
-	return hash_fin(h);
+	return hash_fin(hash_fnv32(HASH_FNV32_BASIS ^ prefix, a16, 16));
 }
 
 /* ---- the name tree ---- */

@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "core/hash.h"
+
 /* The Debian publicsuffix package's compiled list. */
 #define SUFFIX_DAFSA "/usr/share/publicsuffix/public_suffix_list.dafsa"
 
@@ -53,10 +55,7 @@ const char *suffix_source(void)
 
 static uint64_t suffix_hash(const char *s, size_t n)
 {
-	uint64_t h = 14695981039346656037ull; /* FNV-1a */
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (uint8_t)s[i]) * 1099511628211ull;
-	return h | 1; /* 0 marks an empty slot */
+	return hash_fnv64(HASH_FNV64_BASIS, s, n) | 1; /* 0 marks an empty slot */
 }
 
 const char *suffix_registrable(const char *name)
