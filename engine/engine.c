@@ -187,7 +187,6 @@ void engine_observe(struct engine *e, struct flow *f, int dir, uint64_t ts_us, s
 	else if (o->kind != OBS_FLOW)
 		dpi_observed(e->dpi, f, NULL, 0);
 	struct obs_conn *c = &o->conn;
-	char cid[COMMUNITY_ID_LEN];
 	memset(c, 0, sizeof *c);
 	c->ts_us = ts_us;
 	memcpy(c->src, dir ? f->srv : f->cli, 16);
@@ -201,10 +200,10 @@ void engine_observe(struct engine *e, struct flow *f, int dir, uint64_t ts_us, s
 	c->transport = f->proto;
 	c->application = dpi_name(e->dpi, f);
 	bool written = e->cfg.log_events && o->kind != OBS_FLOW;
-	if (written) { /* else detection computes it for what it keeps */
-		community_id_v1(0, f->ip_version, f->cli, f->srv, f->proto, f->cport, f->sport, cid);
-		c->community_id = cid;
-	}
+	if (written) /* else detection computes it for what it keeps; flows are 256 bytes */
+		c->community_id = community_id_memo(&e->cid_memo, (uint32_t)((uintptr_t)f >> 8),
+						    f->ip_version, f->cli, f->srv, f->proto,
+						    f->cport, f->sport);
 	c->to_server = dir == 0;
 	if (e->geo && o->kind != OBS_FLOW) {
 		geo_lookup(e->geo, c->ip_version, c->src, &e->geo_src);

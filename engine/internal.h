@@ -16,6 +16,7 @@
 #include "dissectors/quic.h"
 #include "dissectors/tls.h"
 #include "engine/engine.h"
+#include "flow/communityid.h"
 #include "flow/dpi.h"
 #include "flow/flow.h"
 #include "flow/reasm.h"
@@ -64,6 +65,7 @@ struct engine {
 	struct dns_msg dns;
 	struct tls_hello tls;
 	struct tls_fp_memo tls_memo;
+	struct community_id_memo cid_memo;
 	struct ad_result ad_req, ad_resp;
 	uint32_t quic_live;      /* flows holding a QUIC CRYPTO accumulator */
 	uint8_t quic_records[QUIC_RECORD_BUF];

@@ -61,3 +61,23 @@ void community_id_v1(uint16_t seed, int ip_version, const uint8_t *src, const ui
 	out[1] = ':';
 	cid_base64(digest, out + 2);
 }
+
+const char *community_id_memo(struct community_id_memo *m, uint32_t hint, int ip_version,
+			      const uint8_t *src, const uint8_t *dst, uint8_t proto,
+			      uint16_t sport, uint16_t dport)
+{
+	size_t alen = ip_version == 6 ? 16 : 4;
+	struct community_id_slot *s = &m->slot[hint % COMMUNITY_ID_MEMO];
+	if (ip_version != 0 && s->ip_version == ip_version && s->proto == proto &&
+	    s->sport == sport && s->dport == dport && memcmp(s->src, src, alen) == 0 &&
+	    memcmp(s->dst, dst, alen) == 0)
+		return s->id;
+	community_id_v1(0, ip_version, src, dst, proto, sport, dport, s->id);
+	memcpy(s->src, src, alen);
+	memcpy(s->dst, dst, alen);
+	s->sport = sport;
+	s->dport = dport;
+	s->proto = proto;
+	s->ip_version = (uint8_t)ip_version;
+	return s->id;
+}

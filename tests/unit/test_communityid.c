@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "flow/communityid.h"
@@ -47,11 +48,48 @@ static void test_ipv6_symmetric(void **state)
 	assert_string_equal(x, y);
 }
 
+/* The memo answers as community_id_v1 does, whatever the hints make collide; and it is read. */
+static void test_memo(void **state)
+{
+	(void)state;
+	static struct community_id_memo m; /* zeroed */
+	uint8_t addr[8][16];
+	srand(7);
+	for (int i = 0; i < 8; i++)
+		for (int k = 0; k < 16; k++)
+			addr[i][k] = (uint8_t)rand();
+	for (int round = 0; round < 20000; round++) {
+		int v = rand() % 2 ? 6 : 4;
+		const uint8_t *src = addr[rand() % 8], *dst = addr[rand() % 8];
+		uint8_t proto = rand() % 2 ? 6 : 17;
+		uint16_t sport = (uint16_t)(rand() % 3), dport = (uint16_t)(rand() % 3);
+		char want[COMMUNITY_ID_LEN];
+		community_id_v1(0, v, src, dst, proto, sport, dport, want);
+		/* Three hints over 1,024 slots: tuples fight for slots and come back. */
+		const char *got = community_id_memo(&m, (uint32_t)(rand() % 3) * 700, v, src, dst,
+						    proto, sport, dport);
+		assert_string_equal(got, want);
+	}
+	/* A planted answer is given back for its own tuple only. */
+	const char *id = community_id_memo(&m, 5, 4, a4, b4, 6, 1122, 3344);
+	assert_string_equal(id, "1:wCb3OG7yAFWelaUydu0D+125CLM=");
+	strcpy(m.slot[5].id, "1:planted");
+	assert_string_equal(community_id_memo(&m, 5, 4, a4, b4, 6, 1122, 3344), "1:planted");
+	char want[COMMUNITY_ID_LEN];
+	community_id_v1(0, 4, a4, b4, 6, 1122, 3345, want);
+	assert_string_equal(community_id_memo(&m, 5, 4, a4, b4, 6, 1122, 3345), want);
+	/* A v6 tuple whose first four bytes match a v4 one is its own flow. */
+	uint8_t a6[16] = { 1, 2, 3, 4 }, b6[16] = { 5, 6, 7, 8 };
+	community_id_v1(0, 6, a6, b6, 6, 1122, 3345, want);
+	assert_string_equal(community_id_memo(&m, 5, 6, a6, b6, 6, 1122, 3345), want);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_spec_vectors),
 		cmocka_unit_test(test_ipv6_symmetric),
+		cmocka_unit_test(test_memo),
 	};
 	return cmocka_run_group_tests_name("communityid", tests, NULL, NULL);
 }
