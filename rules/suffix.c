@@ -16,7 +16,7 @@ static bool suffix_loaded; /* suffix_ctx was loaded from a file: ours to free */
 
 /* Recent answers of suffix_registrable, per thread: the same few thousand names come back
  * again and again, and a lookup in the list costs a couple of thousand instructions. */
-#define SUFFIX_CACHE 1024
+#define SUFFIX_CACHE 4096
 #define SUFFIX_CACHE_NAME 80
 struct suffix_entry {
 	uint64_t hash;
@@ -58,22 +58,40 @@ static uint64_t suffix_hash(const char *s, size_t n)
 	return hash_fnv64(HASH_FNV64_BASIS, s, n) | 1; /* 0 marks an empty slot */
 }
 
-const char *suffix_registrable(const char *name)
+/* The registrable domain of name[0..n), remembered. libpsl tests the suffixes of a name from
+ * the left (a.b.example.com, b.example.com, ...) until one is public, and answers the name
+ * before that one. So a name's answer follows from one test of its own and its parent's
+ * answer; parents (example.com) come back far more often than names, and remembering them too
+ * turns most first sightings of a name into that one test. */
+static const char *suffix_lookup(const char *name, size_t n)
 {
-	if (!suffix_ctx || !name)
-		return NULL;
-	size_t n = strlen(name);
 	if (n >= SUFFIX_CACHE_NAME)
 		return psl_registrable_domain(suffix_ctx, name);
 	uint64_t h = suffix_hash(name, n);
 	struct suffix_entry *e = &suffix_cache[h % SUFFIX_CACHE];
 	if (e->hash == h && !strcmp(e->name, name))
 		return e->at < 0 ? NULL : name + e->at;
-	const char *reg = psl_registrable_domain(suffix_ctx, name);
+	const char *reg, *dot = memchr(name, '.', n);
+	if (!dot || dot == name || dot[1] == '\0' || dot[1] == '.') {
+		reg = psl_registrable_domain(suffix_ctx, name); /* no parent to build on */
+	} else if (psl_is_public_suffix(suffix_ctx, name)) {
+		reg = NULL;
+	} else {
+		const char *up = suffix_lookup(dot + 1, n - (size_t)(dot + 1 - name));
+		reg = up ? up : name;
+	}
+	/* The recursion may have taken this slot: fill it now. */
 	e->hash = h;
 	e->at = reg ? (int16_t)(reg - name) : -1;
 	memcpy(e->name, name, n + 1);
 	return reg;
+}
+
+const char *suffix_registrable(const char *name)
+{
+	if (!suffix_ctx || !name)
+		return NULL;
+	return suffix_lookup(name, strlen(name));
 }
 
 bool suffix_is_public(const char *name)

@@ -4,6 +4,10 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <libpsl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "rules/suffix.h"
 
@@ -53,12 +57,66 @@ static void test_same_site(void **state)
 	assert_false(suffix_same_site("com", "net"));
 }
 
+/* suffix_registrable answers as libpsl's own psl_registrable_domain, for names built on every
+ * rule of the list (wildcards and exceptions included) at several depths, asked in an order
+ * that sometimes finds the parent remembered and sometimes not, and asked again. */
+static void test_same_as_libpsl(void **state)
+{
+	(void)state;
+	const char *src = suffix_source();
+	psl_ctx_t *ref = strcmp(src, "builtin") ? psl_load_file(src) : (psl_ctx_t *)psl_builtin();
+	assert_non_null(ref);
+	FILE *f = fopen("/usr/share/publicsuffix/public_suffix_list.dat", "r");
+	if (!f) {
+		psl_free(ref);
+		skip(); /* the publicsuffix package is not installed */
+	}
+	static const char *const prefix[] = { "", "x.", "www.x.", "a.b.x.", "autodiscover.", "*" };
+	char line[256], name[300];
+	unsigned long asked = 0, named = 0;
+	srand(11);
+	while (fgets(line, sizeof line, f)) {
+		line[strcspn(line, "\r\n \t")] = '\0';
+		if (!line[0] || (line[0] == '/' && line[1] == '/'))
+			continue;
+		const char *rule = line;
+		if (rule[0] == '!')
+			rule++;
+		else if (rule[0] == '*' && rule[1] == '.')
+			rule += 2;
+		for (int k = 0; k < 2 * 6; k++) {
+			const char *p = prefix[rand() % 6];
+			if (p[0] == '*')
+				p = rand() % 2 ? "city." : "q.city.";
+			snprintf(name, sizeof name, "%s%s", p, rule);
+			const char *want = psl_registrable_domain(ref, name);
+			for (int again = 0; again < 2; again++) {
+				const char *got = suffix_registrable(name);
+				asked++;
+				if (want == NULL) {
+					assert_null(got);
+				} else {
+					assert_non_null(got);
+					assert_string_equal(got, want);
+					named++;
+				}
+			}
+		}
+	}
+	fclose(f);
+	psl_free(ref);
+	/* Every rule was tried, and both answers (a domain, none) were seen many times. */
+	assert_true(asked > 100000);
+	assert_true(named > asked / 4 && named < asked);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_registrable),
 		cmocka_unit_test(test_public),
 		cmocka_unit_test(test_same_site),
+		cmocka_unit_test(test_same_as_libpsl),
 	};
 	return cmocka_run_group_tests_name("suffix", tests, setup, teardown);
 }
