@@ -102,8 +102,10 @@ struct ruleset {
 	/* Address ranges: slots hold rule index + 1 (0 = empty). */
 	uint32_t *aslots;
 	uint32_t amask, an;
-	uint8_t lens[129]; /* prefix lengths in use, longest first */
-	unsigned n_lens;
+	/* Prefix lengths in use, longest first: [0] those of ranges that hold IPv4-mapped
+	 * addresses, [1] those of ranges that hold others (a lookup tries only its own). */
+	uint8_t lens[2][129];
+	unsigned n_lens[2];
 };
 
 struct rnode {
@@ -550,16 +552,28 @@ static int addr_grow(struct ruleset *rs)
 	return 0;
 }
 
-static void addr_note_len(struct ruleset *rs, uint8_t prefix)
+static void addr_note_len(struct ruleset *rs, const struct rule_cidr *c)
 {
-	unsigned i = 0;
-	while (i < rs->n_lens && rs->lens[i] > prefix)
-		i++;
-	if (i < rs->n_lens && rs->lens[i] == prefix)
-		return;
-	memmove(rs->lens + i + 1, rs->lens + i, rs->n_lens - i);
-	rs->lens[i] = prefix;
-	rs->n_lens++;
+	static const uint8_t zero4[4];
+	uint8_t mapped[16];
+	cidr_map4(zero4, mapped);
+	bool holds[2] = {
+		c->prefix < 96 ? cidr_contains(c, mapped) : cidr_is_mapped(c->addr),
+		c->prefix < 96 || !cidr_is_mapped(c->addr),
+	};
+	for (int side = 0; side < 2; side++) {
+		uint8_t *lens = rs->lens[side];
+		unsigned i = 0, n = rs->n_lens[side];
+		if (!holds[side])
+			continue;
+		while (i < n && lens[i] > c->prefix)
+			i++;
+		if (i < n && lens[i] == c->prefix)
+			continue;
+		memmove(lens + i + 1, lens + i, n - i);
+		lens[i] = c->prefix;
+		rs->n_lens[side]++;
+	}
 }
 
 /* ---- adding a rule ---- */
@@ -645,7 +659,7 @@ static void rule_add(struct loader *ld, struct rule_draft *d)
 	*slot = ++rs->n;
 	if (r->kind == RULE_ADDR) {
 		rs->an++;
-		addr_note_len(rs, r->cidr.prefix);
+		addr_note_len(rs, &r->cidr);
 	}
 	return;
 oom:
@@ -1513,9 +1527,10 @@ const struct rule *rules_match_addr(const struct ruleset *rs, int ip_version, co
 	uint8_t a[16], m[16];
 	if (!rs || !addr_to16(ip_version, addr, a))
 		return NULL;
-	for (unsigned i = 0; i < rs->n_lens; i++) {
-		cidr_mask(a, rs->lens[i], m);
-		const uint32_t *slot = addr_slot(rs, m, rs->lens[i]);
+	int side = cidr_is_mapped(a) ? 0 : 1;
+	for (unsigned i = 0; i < rs->n_lens[side]; i++) {
+		cidr_mask(a, rs->lens[side][i], m);
+		const uint32_t *slot = addr_slot(rs, m, rs->lens[side][i]);
 		if (slot && *slot)
 			return &rs->rules[*slot - 1];
 	}

@@ -540,6 +540,14 @@ static void test_addresses(void **state)
 	assert_string_equal(id_of(match_ip(rs, "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff")), "all6");
 	assert_string_equal(match_ip(rs, "::")->pattern, "::/0");
 	rules_free(rs);
+	/* IPv6 ranges shorter than /96 may or may not hold the IPv4-mapped block. */
+	rs = load_ok("reserved ::/64 id=low\nreserved 2000::/3 id=global\n");
+	assert_string_equal(id_of(match_ip(rs, "1.2.3.4")), "low");
+	assert_string_equal(id_of(match_ip(rs, "::ffff:1.2.3.4")), "low");
+	assert_string_equal(id_of(match_ip(rs, "::1")), "low");
+	assert_string_equal(id_of(match_ip(rs, "2001:db8::1")), "global");
+	assert_string_equal(id_of(match_ip(rs, "fe80::1")), "none");
+	rules_free(rs);
 
 	/* Names and addresses do not see each other; an empty set matches nothing. */
 	rs = load_ok("");
