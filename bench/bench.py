@@ -3,7 +3,8 @@
 ndpiReader and tshark, and misroute's peak memory per tracked flow on a flood of flows.
 
 Generates (once) a deterministic mixed capture with bench/gen_bench.py under BUILD_DIR/bench,
-then runs each command on it several times pinned to one core (taskset -c 0) and prints the
+then runs each command on it several times pinned to one core (taskset -c 0), in rounds of
+one run of each (a slow spell of a shared machine then falls on all of them), and prints the
 median wall time, the median CPU time (user + system of the child, less disturbed by the other
 jobs of a shared machine), the fastest wall time, packets/s and Gbit/s from the median wall
 time, and the ratios the performance targets are stated in (judged on the medians; the
@@ -92,21 +93,31 @@ def run_once(cmd, stdout=subprocess.DEVNULL):
     return wall, usage.ru_utime + usage.ru_stime, kib
 
 
-def timed(cmd, runs, stdout_path=None):
-    """Median wall and CPU time of cmd over runs runs pinned to one core, the fastest wall time,
-    and the largest peak RSS (KiB). With stdout_path, standard output goes to that file
-    (rewritten each run)."""
-    walls, cpus, rss = [], [], 0
-    for _ in range(runs):
-        if stdout_path:
-            with open(stdout_path, "wb") as out:
-                wall, cpu, kib = run_once(["taskset", "-c", "0"] + cmd, out)
-        else:
-            wall, cpu, kib = run_once(["taskset", "-c", "0"] + cmd)
-        walls.append(wall)
-        cpus.append(cpu)
-        rss = max(rss, kib)
-    return statistics.median(walls), statistics.median(cpus), min(walls), rss
+def timed_once(cmd, stdout_path=None):
+    """(wall seconds, CPU seconds, peak RSS in KiB) of one run of cmd pinned to one core. With
+    stdout_path, standard output goes to that file (rewritten each run)."""
+    if stdout_path:
+        with open(stdout_path, "wb") as out:
+            return run_once(["taskset", "-c", "0"] + cmd, out)
+    return run_once(["taskset", "-c", "0"] + cmd)
+
+
+def timed_rounds(rows):
+    """Runs the commands of rows ((key, cmd, runs, stdout_path) each) in rounds, one run of
+    each per round, so that a spell in which the shared machine is slow falls on all of them
+    rather than on whichever ran then. Returns {key: (median wall, median CPU, fastest wall,
+    largest peak RSS in KiB)}."""
+    runs = {key: ([], [], 0) for key, _, _, _ in rows}
+    for r in range(max((n for _, _, n, _ in rows), default=0)):
+        for key, cmd, n, out_path in rows:
+            if r < n:
+                wall, cpu, kib = timed_once(cmd, out_path)
+                walls, cpus, rss = runs[key]
+                walls.append(wall)
+                cpus.append(cpu)
+                runs[key] = (walls, cpus, max(rss, kib))
+    return {key: (statistics.median(w), statistics.median(c), min(w), rss)
+            for key, (w, c, rss) in runs.items()}
 
 
 def ensure_capture(floor, path, gen_args, want_packets):
@@ -161,15 +172,20 @@ def speed(build, floor, misroute):
     ]
     print(f"{'command':48} {'runs':>4} {'seconds':>8} {'cpu s':>7} {'best s':>7} {'packets/s':>10} "
           f"{'Gbit/s':>7} {'vs floor':>8} {'peak MiB':>8}")
+    skipped = {}
+    for key, name, cmd, runs, _ in rows:
+        if not shutil.which(cmd[0]):
+            skipped[key] = f"skipped: {cmd[0]} is not installed (sh tools/deps.sh)"
+        elif runs < 1:
+            skipped[key] = "skipped: 0 runs asked for"
+    timings = timed_rounds([(key, cmd, runs, out_path) for key, _, cmd, runs, out_path in rows
+                            if key not in skipped])
     results, notes = {}, []
     for key, name, cmd, runs, out_path in rows:
-        if not shutil.which(cmd[0]):
-            print(f"{name:48} skipped: {cmd[0]} is not installed (sh tools/deps.sh)")
+        if key in skipped:
+            print(f"{name:48} {skipped[key]}")
             continue
-        if runs < 1:
-            print(f"{name:48} skipped: 0 runs asked for")
-            continue
-        secs, cpu, best, rss = timed(cmd, runs, out_path)
+        secs, cpu, best, rss = timings[key]
         results[key] = (secs, cpu, best)
         pps = packets / secs
         vs = results["a"][0] / secs if "a" in results else float("nan")
