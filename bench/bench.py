@@ -34,7 +34,7 @@ after the end-of-replay flush, so it is 0). The baseline is the same command on 
 capture.
 
 Environment:
-    BENCH_RUNS=5            timed runs of (a) to (d); the median is printed
+    BENCH_RUNS=9            timed runs of (a) to (d); the median is printed
     BENCH_TSHARK_RUNS=1     timed runs of (e), which takes about a minute per run
     BENCH_PACKETS=1000000   packets in the mixed capture (cached as mix-PACKETS.pcap)
     BENCH_FLOOD=1000000     flows in the flood capture (cached as flood.pcap)
@@ -49,7 +49,7 @@ import sys
 import tempfile
 import time
 
-RUNS = int(os.environ.get("BENCH_RUNS", "5"))
+RUNS = int(os.environ.get("BENCH_RUNS", "9"))
 TSHARK_RUNS = int(os.environ.get("BENCH_TSHARK_RUNS", "1"))
 PACKETS = int(os.environ.get("BENCH_PACKETS", "1000000"))
 FLOOD = int(os.environ.get("BENCH_FLOOD", "1000000"))
