@@ -36,6 +36,11 @@ static void fuzz_check_rule(const struct ruleset *rs, const struct rule *r)
 		m = rules_match_addr(rs, 6, r->cidr.addr);
 		if (!m || m->kind != RULE_ADDR || m->cidr.prefix < r->cidr.prefix)
 			__builtin_trap();
+		/* An IPv4-mapped range is found from the IPv4 address as well. */
+		static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+		if (memcmp(r->cidr.addr, mapped, 12) == 0 &&
+		    rules_match_addr(rs, 4, r->cidr.addr + 12) != m)
+			__builtin_trap();
 		break;
 	}
 }
