@@ -188,11 +188,23 @@ void jw_uint_named(struct jw *w, const char *key, uint64_t v)
 
 char *jw_u64(char *p, uint64_t v)
 {
+	/* Two digits a division: ports, sizes and counts fill every record. */
+	static const char pairs[] = "00010203040506070809101112131415161718192021222324"
+				    "25262728293031323334353637383940414243444546474849"
+				    "50515253545556575859606162636465666768697071727374"
+				    "75767778798081828384858687888990919293949596979899";
 	char num[20], *end = num + sizeof num, *d = end;
-	do {
-		*--d = (char)('0' + v % 10);
-		v /= 10;
-	} while (v);
+	while (v >= 100) {
+		d -= 2;
+		memcpy(d, pairs + 2 * (v % 100), 2);
+		v /= 100;
+	}
+	if (v >= 10) {
+		d -= 2;
+		memcpy(d, pairs + 2 * v, 2);
+	} else {
+		*--d = (char)('0' + v);
+	}
 	memcpy(p, d, (size_t)(end - d));
 	return p + (end - d);
 }
@@ -206,76 +218,6 @@ void jw_double_q(struct jw *w, const char *qk, size_t qn, double v)
 		return;
 	memcpy(p, num, (size_t)n);
 	jw_done(w, p + n);
-}
-
-static size_t jw_ip4(const uint8_t *a, char *buf)
-{
-	char *p = buf;
-	for (int i = 0; i < 4; i++) {
-		unsigned v = a[i];
-		if (i)
-			*p++ = '.';
-		if (v >= 100)
-			*p++ = (char)('0' + v / 100);
-		if (v >= 10)
-			*p++ = (char)('0' + v / 10 % 10);
-		*p++ = (char)('0' + v % 10);
-	}
-	*p = '\0';
-	return (size_t)(p - buf);
-}
-
-size_t jw_ip_text(int version, const uint8_t *a, char *buf)
-{
-	static const char hex[] = "0123456789abcdef";
-	if (version != 6)
-		return jw_ip4(a, buf);
-	uint16_t w[8];
-	for (int i = 0; i < 8; i++)
-		w[i] = (uint16_t)(a[2 * i] << 8 | a[2 * i + 1]);
-	/* The first longest run of two or more zero groups becomes "::". */
-	int best = -1, blen = 0;
-	for (int i = 0; i < 8;) {
-		if (w[i]) {
-			i++;
-			continue;
-		}
-		int j = i;
-		while (j < 8 && !w[j])
-			j++;
-		if (j - i > blen) {
-			best = i;
-			blen = j - i;
-		}
-		i = j;
-	}
-	if (blen < 2)
-		best = -1;
-	char *p = buf;
-	for (int i = 0; i < 8; i++) {
-		if (best >= 0 && i >= best && i < best + blen) {
-			if (i == best)
-				*p++ = ':';
-			continue;
-		}
-		if (i)
-			*p++ = ':';
-		/* IPv4-compatible and IPv4-mapped addresses end in dotted quad. */
-		if (i == 6 && best == 0 && (blen == 6 || (blen == 5 && w[5] == 0xffff)))
-			return (size_t)(p - buf) + jw_ip4(a + 12, p);
-		bool lead = true;
-		for (int shift = 12; shift >= 0; shift -= 4) {
-			unsigned d = w[i] >> shift & 15;
-			if (d || !lead || shift == 0) {
-				*p++ = hex[d];
-				lead = false;
-			}
-		}
-	}
-	if (best >= 0 && best + blen == 8)
-		*p++ = ':';
-	*p = '\0';
-	return (size_t)(p - buf);
 }
 
 void jw_time(uint64_t ts_us, char *buf, size_t size)
