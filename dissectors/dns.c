@@ -1,10 +1,10 @@
 /* dns.c: DNS messages (RFC 1035 3.3, 4.1; RFC 3596, 2782, 6891 6.1, 9460 2.2, 8659, 7553, 3597). */
 #include "dissectors/dns.h"
 
-#include <arpa/inet.h>
 #include <string.h>
 
 #include "core/cursor.h"
+#include "core/iptext.h"
 
 #define DNS_MUST_CHECK __attribute__((warn_unused_result))
 
@@ -235,17 +235,16 @@ static int dns_rd_a(struct dns_ctx *x, size_t n, struct dns_out *o)
 	return 0;
 }
 
-/* RFC 3596 2.2; the text is RFC 5952 canonical form, which inet_ntop gives. */
+/* RFC 3596 2.2; the text is RFC 5952 canonical form, as inet_ntop gives. */
 DNS_MUST_CHECK
 static int dns_rd_aaaa(struct dns_ctx *x, size_t n, struct dns_out *o)
 {
 	uint8_t a[16];
-	char text[INET6_ADDRSTRLEN];
+	char text[IP_TEXT_MAX];
 	if (n != sizeof a)
 		return dns_fail(x, "AAAA rdata not 16 bytes");
 	cur_copy(&x->c, a, sizeof a);
-	if (!inet_ntop(AF_INET6, a, text, sizeof text))
-		return dns_fail(x, "AAAA address text");
+	ip_text(6, a, text);
 	dns_puts(o, text);
 	return 0;
 }

@@ -15,6 +15,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "core/iptext.h"
+
 struct jw {
 	char *buf;          /* caller-owned, cap bytes */
 	size_t cap, len;    /* after an overflow cap == len: nothing more fits */
@@ -134,19 +136,14 @@ static inline void jw_lit_q(struct jw *w, const char *qk, size_t qn, const char 
 
 void jw_double_q(struct jw *w, const char *qk, size_t qn, double v);
 
-/* An IPv4 (version 4: a[0..4)) or IPv6 address (a[0..16)) as text, exactly as inet_ntop
- * writes it (RFC 5952 for IPv6, with its "::ffff:1.2.3.4" forms). buf holds at least
- * JW_IP_TEXT bytes; returns the length. */
-#define JW_IP_TEXT 46
-size_t jw_ip_text(int version, const uint8_t *a, char *buf);
 
 static inline void jw_ip_q(struct jw *w, const char *qk, size_t qn, int version, const uint8_t *a)
 {
-	char *p = jw_member(w, qk, qn, JW_IP_TEXT + 2);
+	char *p = jw_member(w, qk, qn, IP_TEXT_MAX + 2);
 	if (!p)
 		return;
 	*p++ = '"';
-	p += jw_ip_text(version, a, p);
+	p += ip_text(version, a, p);
 	*p++ = '"';
 	jw_done(w, p);
 }
