@@ -525,23 +525,38 @@ const char *geo_status(const struct geo *g, int which)
 	return g->db[which].status;
 }
 
+/* An answer with nothing in it, as far as any reader looks: the flags, the numbers and the
+ * first byte of each string. Clearing all 270 bytes took a `rep stos` whose start-up was a
+ * quarter of geo_lookup's time, twice a record for private addresses. */
+static void geo_info_empty(struct geo_info *out, const char *special)
+{
+	out->known = false;
+	out->special = special;
+	out->asn = 0;
+	out->as_org[0] = out->country[0] = out->city[0] = '\0';
+	out->lat = out->lon = 0;
+	out->has_location = false;
+}
+
 void geo_lookup(struct geo *g, int ip_version, const uint8_t *addr, struct geo_info *out)
 {
 	uint8_t a[16];
 	int v = 0;
 
 	g->st.lookups++;
-	/* *out is cleared on every path except a cache hit, which overwrites it whole: clearing
-	 * 270 bytes first was a fifth of the cost of a hit. */
+	/* *out is emptied on every path except a cache hit, which overwrites it whole. */
 	if (!geo_normalise(ip_version, addr, &v, a)) {
-		memset(out, 0, sizeof *out);
+		geo_info_empty(out, NULL);
 		return; /* not an address we can name */
 	}
 	const char *special = geo_special(v, a);
 	if (special != NULL) {
-		memset(out, 0, sizeof *out);
-		out->special = special;
+		geo_info_empty(out, special);
 		return; /* no database has useful data for it, and a look-up would leak nothing */
+	}
+	if (!g->db[GEO_DB_CITY].open && !g->db[GEO_DB_ASN].open && !g->db[GEO_DB_CITY6].open) {
+		geo_info_empty(out, NULL);
+		return; /* nothing to search: the cache would only remember that */
 	}
 	if (!g->cache_on) {
 		memset(out, 0, sizeof *out);

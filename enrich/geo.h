@@ -50,7 +50,8 @@ const char *geo_status(const struct geo *g, int which);
 
 /* Fills *out for the address (ip_version 4 with 4 bytes, or 6 with 16 bytes; an IPv4-mapped
  * IPv6 address is treated as its IPv4 address). Special-purpose addresses get out->special
- * and are never searched for. Any other ip_version gives an empty, unknown answer. Not
+ * and are never searched for. Any other ip_version gives an empty, unknown answer. In an
+ * empty field the bytes of a string after its first are left as they were. Not
  * thread-safe: the cache and counters are updated without locks, so use one geo per thread. */
 void geo_lookup(struct geo *g, int ip_version, const uint8_t *addr, struct geo_info *out);
 

@@ -152,6 +152,26 @@ static void test_city_and_asn_together(void **state)
 	lookup(g, "8.8.8.8", &gi);
 	assert_false(gi.known);
 	assert_null(gi.special);
+
+	/* An empty answer written over a full one leaves nothing of it for a reader. */
+	const char *over[] = { "10.1.2.3", "8.8.8.8" };
+	for (size_t i = 0; i < 2; i++) {
+		lookup(g, "89.160.20.113", &gi);
+		assert_true(gi.known && gi.has_location && gi.asn && gi.country[0] && gi.city[0]);
+		lookup(g, over[i], &gi);
+		assert_false(gi.known);
+		assert_false(gi.has_location);
+		assert_int_equal(gi.asn, 0);
+		assert_string_equal(gi.as_org, "");
+		assert_string_equal(gi.country, "");
+		assert_string_equal(gi.city, "");
+		if (i == 0)
+			assert_string_equal(gi.special, "private");
+		else
+			assert_null(gi.special);
+	}
+	lookup(g, "89.160.20.113", &gi); /* and the full one comes back from the cache */
+	assert_string_equal(gi.city, "Link\xc3\xb6ping");
 	geo_close(g);
 }
 
@@ -263,10 +283,14 @@ static void test_missing(void **state)
 	lookup(g, "81.2.69.142", &gi);
 	assert_false(gi.known);
 	assert_null(gi.special);
+	lookup(g, "81.2.69.142", &gi);
+	assert_false(gi.known);
+	/* With nothing to search, nothing is remembered either. */
 	struct geo_stats st;
 	geo_stats(g, &st);
-	assert_int_equal(st.lookups, 1);
+	assert_int_equal(st.lookups, 2);
 	assert_int_equal(st.db_lookups, 0);
+	assert_int_equal(st.cache_hits, 0);
 	geo_close(g);
 
 	/* The default search: whatever the host has, the status says which. */
