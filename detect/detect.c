@@ -2,12 +2,12 @@
  * passive DNS, and aggregation of repeats within a window. */
 #include "detect/detect.h"
 
-#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/hash.h"
+#include "core/iptext.h"
 #include "core/limits.h"
 #include "dissectors/autodiscover.h"
 #include "dissectors/dns.h"
@@ -663,8 +663,8 @@ static void detect_mail_after(struct detector *d, const struct obs *o, const cha
 		struct alert_evidence ev;
 		detect_evidence(&ev, o, o->kind == OBS_TLS ? "tls" : "mail", server);
 		detect_add_evidence(a, &ev);
-		char ip[INET6_ADDRSTRLEN];
-		inet_ntop(a->conn.ip_version == 6 ? AF_INET6 : AF_INET, a->conn.dst, ip, sizeof ip);
+		char ip[IP_TEXT_MAX];
+		ip_text(a->conn.ip_version, a->conn.dst, ip);
 		snprintf(a->message, sizeof a->message,
 			 "After autodiscover for %s, a client connected to the %s server %s (%s), outside that domain",
 			 x->domain, o->conn.mail_protocol ? o->conn.mail_protocol : "mail", server, ip);
@@ -705,8 +705,8 @@ static void detect_credentials(struct detector *d, const struct obs *o, const ch
 	struct alert_evidence ev;
 	detect_evidence(&ev, o, o->kind == OBS_LOGIN ? "login" : "http", user);
 	detect_add_evidence(a, &ev);
-	char ip[INET6_ADDRSTRLEN];
-	inet_ntop(a->conn.ip_version == 6 ? AF_INET6 : AF_INET, a->conn.dst, ip, sizeof ip);
+	char ip[IP_TEXT_MAX];
+	ip_text(a->conn.ip_version, a->conn.dst, ip);
 	snprintf(a->message, sizeof a->message,
 		 "The credentials of %s went to %s%s%s%s, outside %s", user, ip,
 		 server[0] ? " (" : "", server, server[0] ? ")" : "", domain);
@@ -722,8 +722,8 @@ static void detect_flow(struct detector *d, const struct obs *o, const struct ob
 	const struct rule *r = rules_match_addr(d->rules, o->conn.ip_version, server);
 	if (!r || r->cls != RULE_RESERVED)
 		return;
-	char ip[INET6_ADDRSTRLEN];
-	inet_ntop(o->conn.ip_version == 6 ? AF_INET6 : AF_INET, server, ip, sizeof ip);
+	char ip[IP_TEXT_MAX];
+	ip_text(o->conn.ip_version, server, ip);
 	struct alert *a = detect_begin(d, ALERT_RESERVED_ADDR, r, o, ip);
 	a->first_us = fl->first_us;
 	a->last_us = fl->last_us;

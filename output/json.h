@@ -136,7 +136,6 @@ static inline void jw_lit_q(struct jw *w, const char *qk, size_t qn, const char 
 
 void jw_double_q(struct jw *w, const char *qk, size_t qn, double v);
 
-
 static inline void jw_ip_q(struct jw *w, const char *qk, size_t qn, int version, const uint8_t *a)
 {
 	char *p = jw_member(w, qk, qn, IP_TEXT_MAX + 2);

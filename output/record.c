@@ -2,7 +2,6 @@
  * fields ECS has no home for live under misroute.*). */
 #include "output/record.h"
 
-#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
@@ -10,6 +9,7 @@
 #include "dissectors/autodiscover.h"
 #include "dissectors/dns.h"
 #include "dissectors/tls.h"
+#include "core/iptext.h"
 #include "core/limits.h"
 #include "enrich/geo.h"
 #include "flow/communityid.h"
@@ -538,10 +538,9 @@ static void record_related_add(struct jw *w, const char *const *seen, size_t n, 
 /* ECS related.*: every address, host and user the incident involves, once each. */
 static void record_related(struct jw *w, const struct alert *a)
 {
-	char src[INET6_ADDRSTRLEN], dst[INET6_ADDRSTRLEN];
-	int af = a->conn.ip_version == 6 ? AF_INET6 : AF_INET;
-	inet_ntop(af, a->conn.src, src, sizeof src);
-	inet_ntop(af, a->conn.dst, dst, sizeof dst);
+	char src[IP_TEXT_MAX], dst[IP_TEXT_MAX];
+	ip_text(a->conn.ip_version, a->conn.src, src);
+	ip_text(a->conn.ip_version, a->conn.dst, dst);
 	jw_obj_open(w, "related");
 	jw_arr_open(w, "ip");
 	jw_elem_str(w, src);

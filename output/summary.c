@@ -1,9 +1,11 @@
 /* summary.c: the end-of-replay summary of summary.h, in three small tables of counted keys. */
 #include "output/summary.h"
 
-#include <arpa/inet.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "core/iptext.h"
 
 struct summary_entry {
 	char key[320];              /* rule, client address, or destination (and its name) */
@@ -76,8 +78,9 @@ static void summary_count(struct summary_table *t, const char *key, const struct
 
 static void summary_ip(const struct obs_conn *c, const uint8_t *ip, char *buf, size_t size)
 {
-	if (!inet_ntop(c->ip_version == 6 ? AF_INET6 : AF_INET, ip, buf, (socklen_t)size))
-		snprintf(buf, size, "?");
+	char text[IP_TEXT_MAX];
+	ip_text(c->ip_version, ip, text);
+	snprintf(buf, size, "%s", text);
 }
 
 void summary_add(struct summary *s, const struct alert *a)

@@ -52,6 +52,7 @@
 #include "rules/rules.h"
 
 #include "core/hash.h"
+#include "core/iptext.h"
 #include "core/limits.h"
 
 #include <arpa/inet.h>
@@ -368,14 +369,14 @@ static int cidr_parse(const char *s, size_t len, struct rule_cidr *out, const ch
  * single address. */
 static void cidr_format(const struct rule_cidr *c, char *out, size_t size)
 {
-	char a[INET6_ADDRSTRLEN];
+	char a[IP_TEXT_MAX];
 	unsigned prefix = c->prefix, max = 128;
 	if (cidr_is_mapped(c->addr) && prefix >= 96) {
-		inet_ntop(AF_INET, c->addr + 12, a, sizeof a);
+		ip_text(4, c->addr + 12, a);
 		prefix -= 96;
 		max = 32;
 	} else {
-		inet_ntop(AF_INET6, c->addr, a, sizeof a);
+		ip_text(6, c->addr, a);
 	}
 	if (prefix == max)
 		snprintf(out, size, "%s", a);
