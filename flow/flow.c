@@ -13,7 +13,8 @@ struct flow_table {
 	uint32_t *buckets;        /* index + 1 of the first flow of each chain */
 	uint32_t cap, mask;
 	uint32_t count;           /* flows in use */
-	uint32_t fresh;           /* slots [fresh, cap) were never used */
+	uint32_t fresh;           /* slots [fresh, cap) hold no flow since the start or a clear */
+	uint32_t touched;         /* slots ever used: what the pool holds in memory */
 	uint32_t free_list;       /* released slots, chained through hnext */
 	uint32_t head[LRU_COUNT], tail[LRU_COUNT];
 	uint64_t seed;
@@ -164,7 +165,8 @@ static void flow_lru_append(struct flow_table *ft, struct flow *f)
 	ft->tail[f->lru] = ref;
 }
 
-/* Takes a flow out of the table: the owner releases what it holds, the slot is reused. */
+/* Takes a flow out of the table: the owner releases what it holds, the slot is reused (and
+ * zeroed then, by flow_create). */
 static void flow_remove(struct flow_table *ft, struct flow *f)
 {
 	if (ft->release)
@@ -176,7 +178,6 @@ static void flow_remove(struct flow_table *ft, struct flow *f)
 	if (*link == ref)
 		*link = f->hnext;
 	flow_lru_unlink(ft, f);
-	memset(f, 0, sizeof *f);
 	f->hnext = ft->free_list;
 	ft->free_list = ref;
 	ft->count--;
@@ -194,11 +195,23 @@ static struct flow *flow_oldest(struct flow_table *ft)
 	return old;
 }
 
+/* Every flow is released, oldest first, but none is unhooked from its hash chain: the chains
+ * and the free list are dropped whole afterwards, and every slot counts as fresh again. An
+ * empty table's chains are all empty already (and its buckets maybe never touched). */
 void flow_table_clear(struct flow_table *ft)
 {
+	bool chains = ft->count > 0;
 	struct flow *f;
-	while ((f = flow_oldest(ft)))
-		flow_remove(ft, f);
+	while ((f = flow_oldest(ft))) {
+		flow_lru_unlink(ft, f);
+		if (ft->release)
+			ft->release(ft->arg, f);
+	}
+	if (chains)
+		memset(ft->buckets, 0, ((size_t)ft->mask + 1) * sizeof *ft->buckets);
+	ft->count = 0;
+	ft->fresh = 0;
+	ft->free_list = 0;
 }
 
 void flow_table_free(struct flow_table *ft)
@@ -254,7 +267,10 @@ static struct flow *flow_create(struct flow_table *ft, const struct packet *pkt,
 		ft->free_list = flow_at(ft, ref)->hnext;
 	else
 		ref = ++ft->fresh;
+	if (ft->fresh > ft->touched)
+		ft->touched = ft->fresh;
 	struct flow *f = flow_at(ft, ref);
+	memset(f, 0, sizeof *f);
 	bool cli = flow_sender_is_client(pkt);
 	memcpy(f->cli, cli ? pkt->src : pkt->dst, 16);
 	memcpy(f->srv, cli ? pkt->dst : pkt->src, 16);
@@ -332,5 +348,5 @@ uint32_t flow_table_count(const struct flow_table *ft) { return ft->count; }
 
 size_t flow_table_memory(const struct flow_table *ft)
 {
-	return (size_t)ft->fresh * sizeof(struct flow) + ((size_t)ft->mask + 1) * sizeof(uint32_t);
+	return (size_t)ft->touched * sizeof(struct flow) + ((size_t)ft->mask + 1) * sizeof(uint32_t);
 }

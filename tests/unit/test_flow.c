@@ -163,6 +163,53 @@ static void test_lru_order(void **state)
 	}
 }
 
+/* A cleared table releases every flow and starts over: nothing of the old flows is found,
+ * and a slot used again (fresh after the clear, or off the free list) comes back zeroed. */
+static void test_clear_and_reuse(void **state)
+{
+	(void)state;
+	struct stats st = { 0 };
+	int dir;
+	struct flow_table *ft = flow_table_new(64, 1, on_release, NULL);
+	for (uint16_t i = 0; i < 40; i++) {
+		struct packet p = mk(1, (uint16_t)(1000 + i), 2, 443, 6, TCP_SYN, 1 + i);
+		struct flow *f = flow_lookup(ft, &p, &dir, &st);
+		f->app = APP_TLS;
+		f->pkts[0] = 7;
+	}
+	size_t mem = flow_table_memory(ft);
+	released = 0;
+	flow_table_clear(ft);
+	assert_int_equal(released, 40);
+	assert_int_equal(flow_table_count(ft), 0);
+	assert_int_equal(flow_table_memory(ft), mem);
+	for (int round = 0; round < 2; round++) {
+		uint64_t created = st.flows_created;
+		for (uint16_t i = 0; i < 40; i++) {
+			struct packet p = mk(1, (uint16_t)(1000 + i), 2, 443, 6, TCP_SYN, 100 + i);
+			struct flow *f = flow_lookup(ft, &p, &dir, &st);
+			assert_int_equal(f->app, APP_UNKNOWN);
+			assert_int_equal(f->pkts[0], 0);
+			assert_int_equal(f->cport, 1000 + i);
+			f->app = APP_TLS;
+			f->pkts[0] = 7;
+		}
+		assert_int_equal(st.flows_created, created + 40);
+		/* Found again, not created. */
+		for (uint16_t i = 0; i < 40; i++) {
+			struct packet p = mk(2, 443, 1, (uint16_t)(1000 + i), 6, TCP_ACK, 200 + i);
+			assert_int_equal(flow_lookup(ft, &p, &dir, &st)->pkts[0], 7);
+			assert_int_equal(dir, 1);
+		}
+		assert_int_equal(st.flows_created, created + 40);
+		assert_int_equal(flow_table_count(ft), 40);
+		/* Round two takes its slots off the free list the timeouts fill. */
+		flow_expire(ft, 1000 * 1000000ull, &st);
+		assert_int_equal(flow_table_count(ft), 0);
+	}
+	flow_table_free(ft);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -171,6 +218,7 @@ int main(void)
 		cmocka_unit_test(test_eviction_bounded),
 		cmocka_unit_test(test_timeouts),
 		cmocka_unit_test(test_lru_order),
+		cmocka_unit_test(test_clear_and_reuse),
 	};
 	return cmocka_run_group_tests_name("flow", tests, NULL, NULL);
 }
