@@ -32,6 +32,28 @@ else
 BUILD    := build
 endif
 
+# The release build (build/), by gcc, is optimised across misroute's files at link time (LTO)
+# and, with PGO=1 (the default), profile-guided: build/pgo/ holds an instrumented build, it
+# replays the project's own captures (the samples and the golden ones), and build/'s objects
+# are compiled from what it counted: hot paths laid out straight, their branches and inlining
+# chosen by the counts. Code the replays never ran is optimised as usual
+# (-fprofile-partial-training). On the bench capture, which is not among them: 6% fewer
+# instructions from PGO, 3% more from LTO with it (LTO alone gained nothing). PGO=0 (after
+# `make clean`) skips the training; the sanitizer and fuzz builds are plain.
+PGO      ?= 1
+PGO_DIR  := build/pgo
+TRAIN_PCAPS := $(sort $(wildcard samples/*.pcap tests/golden/*.pcap tests/golden/*/*.pcap))
+ifeq ($(BUILD),build)
+ifeq ($(findstring clang,$(shell $(CC) --version 2>/dev/null)),)
+LTO      := -flto=auto
+AR       := gcc-ar
+LDFLAGS  += $(LTO)
+ifeq ($(PGO),1)
+PGO_USE  := -fprofile-use -fprofile-partial-training
+endif
+endif
+endif
+
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -51,12 +73,44 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c $< -o $@
 
+# misroute's own objects, with LTO and PGO where set (the bench's are not: the floor stays a
+# plain -O2 build).
+$(BUILD)/main.o $(LIB_OBJS): $(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LTO) $(PGO_USE) $(PKG_CFLAGS) -c $< -o $@
+
 $(BUILD)/libmisroute.a: $(LIB_OBJS)
 	@rm -f $@
-	ar rcs $@ $^
+	$(AR) rcs $@ $^
 
 $(BUILD)/misroute: $(BUILD)/main.o $(BUILD)/libmisroute.a
 	$(CC) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(LDLIBS)
+
+ifdef PGO_USE
+PGO_OBJS := $(patsubst $(BUILD)/%,$(PGO_DIR)/%,$(BUILD)/main.o $(LIB_OBJS))
+
+# gcc names a file's static functions in its profile after the object's name, so each
+# instrumented object is named (-dumpbase) after the build/ object it trains; its counts go
+# to that object's .gcda, where the second compile reads them.
+$(PGO_DIR)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(LTO) -fprofile-generate -fprofile-update=single -dumpbase $(BUILD)/$*.o \
+		-dumpbase-ext .o $(PKG_CFLAGS) -c $< -o $@
+
+$(PGO_DIR)/misroute: $(PGO_OBJS)
+	$(CC) $(LDFLAGS) -fprofile-generate -o $@ $^ $(PKG_LIBS) $(LDLIBS)
+
+# Counts from these replays alone, without a GeoIP database like the tests.
+$(PGO_DIR)/trained: $(PGO_DIR)/misroute $(TRAIN_PCAPS)
+	@find $(BUILD) -name '*.gcda' -delete
+	@for f in $(TRAIN_PCAPS); do \
+		MISROUTE_GEOIP_DIR=/nonexistent $(PGO_DIR)/misroute --log-events -o /dev/null -r $$f \
+			>/dev/null 2>&1 || { echo "pgo: $$f: the training replay failed" >&2; exit 1; }; \
+	done
+	@touch $@
+
+$(BUILD)/main.o $(LIB_OBJS): $(PGO_DIR)/trained
+endif
 
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(BUILD)/libmisroute.a
 	@mkdir -p $(@D)
