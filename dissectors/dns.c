@@ -556,8 +556,10 @@ static void dns_header(struct cur *c, struct dns_msg *m)
 
 enum dis_status dns_parse(const uint8_t *p, size_t len, struct dns_msg *m)
 {
-	/* The arena needs no clearing: every string in it is written before it is pointed to. */
-	memset(m, 0, offsetof(struct dns_msg, arena));
+	/* Only the fields before the questions need clearing: a question, a record and a string
+	 * in the arena are each written whole before they are counted or pointed to. That spares
+	 * 3 KiB of stores per message. */
+	memset(m, 0, offsetof(struct dns_msg, q));
 	struct dns_ctx x = { .c = cur_make(p, len) };
 
 	/* Too short for a header: maybe the rest is in the next segment. */

@@ -34,9 +34,7 @@ struct dns_msg {
 	uint8_t opcode;
 	uint16_t rcode;            /* with the EDNS extended bits when an OPT record is present */
 	uint16_t qdcount, ancount, nscount, arcount; /* as the header says */
-	struct dns_question q[DNS_MAX_QUESTIONS];
 	uint16_t n_q;              /* questions kept */
-	struct dns_rr rr[DNS_MAX_RRS];
 	uint16_t n_rr;             /* records kept, all sections, in wire order; OPT is not kept */
 	uint16_t rr_dropped;       /* records parsed but not kept (over DNS_MAX_RRS, or no arena room) */
 	bool edns;                 /* an OPT record was present */
@@ -47,6 +45,9 @@ struct dns_msg {
 	size_t used;               /* bytes read, to the end of the last record: a whole message's
 	                            * length, less than len when bytes trail it */
 	size_t arena_used;
+	/* Only q[0..n_q), rr[0..n_rr) and what they point to hold anything. */
+	struct dns_question q[DNS_MAX_QUESTIONS];
+	struct dns_rr rr[DNS_MAX_RRS];
 	char arena[DNS_ARENA];
 };
 
