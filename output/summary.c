@@ -76,13 +76,6 @@ static void summary_count(struct summary_table *t, const char *key, const struct
 		snprintf(e->where, sizeof e->where, "%s", where);
 }
 
-static void summary_ip(const struct obs_conn *c, const uint8_t *ip, char *buf, size_t size)
-{
-	char text[IP_TEXT_MAX];
-	ip_text(c->ip_version, ip, text);
-	snprintf(buf, size, "%s", text);
-}
-
 void summary_add(struct summary *s, const struct alert *a)
 {
 	char key[320], where[160] = "";
@@ -90,9 +83,10 @@ void summary_add(struct summary *s, const struct alert *a)
 	snprintf(key, sizeof key, "%s%s%s", alert_kind_name(a->kind), a->rule_id[0] ? " " : "",
 		 a->rule_id);
 	summary_count(&s->rules, key, a, NULL);
-	summary_ip(&a->conn, a->conn.src, key, sizeof key);
+	_Static_assert(sizeof key >= IP_TEXT_MAX, "an address fits the key");
+	ip_text(a->conn.ip_version, a->conn.src, key);
 	summary_count(&s->clients, key, a, NULL);
-	summary_ip(&a->conn, a->conn.dst, key, sizeof key);
+	ip_text(a->conn.ip_version, a->conn.dst, key);
 	if (a->have_geo) {
 		const struct geo_info *g = &a->dst_geo;
 		if (g->special)
