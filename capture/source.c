@@ -1,7 +1,9 @@
-/* source.c: libpcap capture files and live interfaces behind source.h. */
+/* source.c: capture files and live interfaces behind source.h, through libpcap; the records of
+ * a classic pcap file are read here. */
 #include "capture/source.h"
 
 #include <errno.h>
+#include <byteswap.h>
 #include <linux/if_packet.h>
 #include <sys/socket.h>
 #include <pcap/pcap.h>
@@ -9,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "capture/decode.h"
 
@@ -16,6 +19,27 @@
 #define SOURCE_IDLE_MS 100
 /* The stdio buffer a capture file is read through. */
 #define SOURCE_FILE_BUFFER (1u << 16)
+/* The records of a classic pcap file are read in chunks of up to this much. */
+#define SOURCE_READ_BUFFER (1u << 20)
+/* libpcap's largest sane record (MAXIMUM_SNAPLEN): a longer one is a damaged file. */
+#define SOURCE_MAX_CAPLEN 262144u
+#define SOURCE_RECORD_HEADER 16u
+_Static_assert(SOURCE_READ_BUFFER >= SOURCE_RECORD_HEADER + SOURCE_MAX_CAPLEN, "a record fits");
+
+/* A classic pcap file (format 2.4, micro- or nanosecond stamps) whose records misroute reads
+ * itself once libpcap has checked its header. libpcap reads a record with two fread calls,
+ * each a copy out of stdio's buffer: a fifth of a replay's instructions. Here a chunk of the
+ * file is read at once and each record is lent where read(2) put it. */
+struct source_pcap {
+	FILE *f;
+	uint8_t *buf;                    /* SOURCE_READ_BUFFER bytes */
+	size_t have, at;                 /* bytes in buf; where the next record starts */
+	uint64_t pos;                    /* file offset of buf[0] */
+	uint32_t snaplen;                /* libpcap's, from the file header */
+	bool swapped, nano;
+	bool filtered;
+	struct bpf_program prog;         /* the filter, when filtered */
+};
 
 struct source {
 	pcap_t *pcap;
@@ -25,6 +49,7 @@ struct source {
 	struct pcap_stat last;           /* libpcap's 32-bit counters when last asked */
 	uint64_t received, dropped, ifdropped;
 	char *file_buffer;               /* the stdio buffer of a capture file (not stdin's) */
+	struct source_pcap *own;         /* a classic pcap file read here; NULL: by libpcap */
 };
 
 /* Joins the fanout group: the kernel hashes each packet's addresses and ports symmetrically
@@ -59,12 +84,47 @@ static int source_setup(struct source *s, const char *filter, char *err, size_t 
 		snprintf(err, errlen, "filter '%s': %s", filter, pcap_geterr(s->pcap));
 		return -1;
 	}
+	if (s->own) {
+		s->own->prog = prog;
+		s->own->filtered = true;
+		return 0;
+	}
 	int rc = pcap_setfilter(s->pcap, &prog);
 	pcap_freecode(&prog);
 	if (rc < 0) {
 		snprintf(err, errlen, "filter '%s': %s", filter, pcap_geterr(s->pcap));
 		return -1;
 	}
+	return 0;
+}
+
+/* Takes over the reading of f when libpcap opened it as a classic pcap file of format 2.4:
+ * 0 either way, -1 out of memory. Its magic number, which says whether the stamps are micro-
+ * or nanoseconds, is read again from the file, so a pipe stays with libpcap. */
+static int source_own(struct source *s, FILE *f)
+{
+	if (pcap_major_version(s->pcap) != 2 || pcap_minor_version(s->pcap) != 4)
+		return 0;
+	off_t end = ftello(f); /* of the 24-byte file header libpcap read */
+	uint32_t magic;
+	if (end < 24 || pread(fileno(f), &magic, sizeof magic, end - 24) != sizeof magic)
+		return 0;
+	bool swapped = pcap_is_swapped(s->pcap);
+	if (swapped)
+		magic = bswap_32(magic);
+	if (magic != 0xa1b2c3d4 && magic != 0xa1b23c4d)
+		return 0; /* a variant with longer record headers */
+	struct source_pcap *r = calloc(1, sizeof *r);
+	if (!r || !(r->buf = malloc(SOURCE_READ_BUFFER))) {
+		free(r);
+		return -1;
+	}
+	r->f = f;
+	r->pos = (uint64_t)end;
+	r->snaplen = (uint32_t)pcap_snapshot(s->pcap);
+	r->swapped = swapped;
+	r->nano = magic == 0xa1b23c4d;
+	s->own = r;
 	return 0;
 }
 
@@ -104,6 +164,11 @@ struct source *source_open_file(const char *path, const char *filter, char *err,
 			fclose(f);
 		free(s->file_buffer);
 		free(s);
+		return NULL;
+	}
+	if (source_own(s, f) < 0) {
+		snprintf(err, errlen, "%s: out of memory", s->name);
+		source_close(s);
 		return NULL;
 	}
 	if (source_setup(s, filter, err, errlen) < 0) {
@@ -158,10 +223,91 @@ struct source *source_open_live(const struct live_opts *o, const char *filter, c
 
 int source_datalink(const struct source *s) { return s->dlt; }
 const char *source_name(const struct source *s) { return s->name; }
+bool source_reads_itself(const struct source *s) { return s->own != NULL; }
+
+/* At least n bytes of the file from r->at in the buffer: 1, or 0 when the file ends first, -1
+ * on a read error. */
+static int source_fill(struct source_pcap *r, size_t n)
+{
+	if (r->have - r->at >= n)
+		return 1;
+	memmove(r->buf, r->buf + r->at, r->have - r->at);
+	r->pos += r->at;
+	r->have -= r->at;
+	r->at = 0;
+	while (r->have < n) {
+		size_t got = fread(r->buf + r->have, 1, SOURCE_READ_BUFFER - r->have, r->f);
+		if (got == 0)
+			return ferror(r->f) ? -1 : 0;
+		r->have += got;
+	}
+	return 1;
+}
+
+static uint32_t source_u32(const uint8_t *p, bool swapped)
+{
+	uint32_t v;
+	memcpy(&v, p, sizeof v);
+	return swapped ? bswap_32(v) : v;
+}
+
+/* source_next of a classic pcap file, with libpcap's checks and its words for what fails. */
+static int source_next_own(struct source *s, const uint8_t **data, size_t *caplen,
+			   uint32_t *wirelen, uint64_t *ts_us, char *err, size_t errlen)
+{
+	struct source_pcap *r = s->own;
+	for (;;) {
+		int rc = source_fill(r, SOURCE_RECORD_HEADER);
+		if (rc == 0 && r->have == r->at)
+			return -1;
+		if (rc == 0) {
+			snprintf(err, errlen,
+				 "%s: truncated dump file; tried to read %u header bytes, only got %zu",
+				 s->name, SOURCE_RECORD_HEADER, r->have - r->at);
+			return -2;
+		}
+		if (rc < 0)
+			break;
+		const uint8_t *h = r->buf + r->at;
+		uint32_t cap = source_u32(h + 8, r->swapped);
+		if (cap > SOURCE_MAX_CAPLEN) {
+			snprintf(err, errlen, "%s: invalid packet capture length %u, bigger than %s of %u",
+				 s->name, cap, cap > r->snaplen ? "snaplen" : "maximum",
+				 cap > r->snaplen ? r->snaplen : SOURCE_MAX_CAPLEN);
+			return -2;
+		}
+		rc = source_fill(r, SOURCE_RECORD_HEADER + cap);
+		if (rc == 0) {
+			snprintf(err, errlen,
+				 "%s: truncated dump file; tried to read %u captured bytes, only got %zu",
+				 s->name, cap, r->have - r->at - SOURCE_RECORD_HEADER);
+			return -2;
+		}
+		if (rc < 0)
+			break;
+		h = r->buf + r->at;
+		r->at += SOURCE_RECORD_HEADER + cap;
+		/* A record longer than the file's snapshot length is cut to it, as libpcap does. */
+		struct pcap_pkthdr ph = { .caplen = cap < r->snaplen ? cap : r->snaplen,
+					  .len = source_u32(h + 12, r->swapped) };
+		if (r->filtered && !pcap_offline_filter(&r->prog, &ph, h + SOURCE_RECORD_HEADER))
+			continue;
+		uint32_t frac = source_u32(h + 4, r->swapped);
+		*data = h + SOURCE_RECORD_HEADER;
+		*caplen = ph.caplen;
+		*wirelen = ph.len;
+		*ts_us = (uint64_t)source_u32(h, r->swapped) * 1000000u + (r->nano ? frac / 1000 : frac);
+		return 1;
+	}
+	snprintf(err, errlen, "%s: error reading dump file: %s", s->name, strerror(errno));
+	return -2;
+}
 
 int source_next(struct source *s, const uint8_t **data, size_t *caplen, uint32_t *wirelen,
 		uint64_t *ts_us, char *err, size_t errlen)
 {
+	if (s->own)
+		return source_next_own(s, data, caplen, wirelen, ts_us, err, errlen);
 	struct pcap_pkthdr *h;
 	const u_char *bytes;
 	int rc = pcap_next_ex(s->pcap, &h, &bytes);
@@ -204,6 +350,8 @@ bool source_stats(struct source *s, uint64_t *received, uint64_t *dropped, uint6
 
 uint64_t source_position(struct source *s)
 {
+	if (s->own)
+		return s->own->pos + s->own->at;
 	FILE *fp = s->live ? NULL : pcap_file(s->pcap);
 	off_t at = fp ? ftello(fp) : -1;
 	return at > 0 ? (uint64_t)at : 0;
@@ -215,6 +363,12 @@ void source_close(struct source *s)
 		return;
 	if (s->pcap)
 		pcap_close(s->pcap);
+	if (s->own) {
+		if (s->own->filtered)
+			pcap_freecode(&s->own->prog);
+		free(s->own->buf);
+		free(s->own);
+	}
 	free(s->file_buffer);
 	free(s);
 }

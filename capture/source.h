@@ -1,5 +1,5 @@
 /* source.h: where packets come from — capture files (pcap, pcapng, '-' for stdin) or a live
- * interface, through libpcap. */
+ * interface, opened through libpcap. */
 #ifndef MISROUTE_SOURCE_H
 #define MISROUTE_SOURCE_H
 
@@ -30,6 +30,9 @@ struct source *source_open_live(const struct live_opts *o, const char *filter, c
 				size_t errlen);
 
 int source_datalink(const struct source *s);
+/* True when the file's records are read by misroute (a classic pcap file), false when by
+ * libpcap (pcapng, other formats, a pipe, a live interface). */
+bool source_reads_itself(const struct source *s);
 const char *source_name(const struct source *s);
 
 /* The next packet: 1 with the packet's bytes (lent until the next call), 0 when nothing came

@@ -45,6 +45,18 @@ for t in "$top/$build"/tests/test_*; do
 	fi
 done
 
+# Every capture at hand, read by misroute's own reader (classic pcap) or by libpcap (the rest),
+# gives the packets libpcap reads from it.
+# shellcheck disable=SC2046
+if "$top/$build/tests/test_source" "$top"/samples/*.pcap "$top"/tests/golden/*.pcap \
+	"$top"/tests/golden/*/*.pcap $([ -d "$shared/pcaps" ] &&
+	find "$shared/pcaps" -name '*.pcap' -o -name '*.pcapng' | sort) >"$tmp/source.log" 2>&1; then
+	pass "source/same-packets-as-libpcap $(grep -c 'read by source.c' "$tmp/source.log") read by misroute, $(grep -c 'read by libpcap' "$tmp/source.log") by libpcap"
+else
+	fail "source/same-packets-as-libpcap" "see below"
+	tail -n 30 "$tmp/source.log"
+fi
+
 # --- fuzz corpora and past crash inputs, replayed without libFuzzer ----------------------------
 for t in "$top/$build"/fuzz/fuzz_*; do
 	[ -x "$t" ] || continue
