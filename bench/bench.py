@@ -14,6 +14,9 @@ empty capture, for the fixed cost) and prints the peak resident set size per tra
 Not a test: nothing here passes or fails on speed; a target missed is only printed.
 
     (a) floor: bench/floor, libpcap + Ethernet/IP/TCP/UDP headers + a flow hash
+    (a2) bench/floor --source: the same loop, its packets read as misroute reads them
+        (capture/source.c reads a classic pcap file's records itself); for information:
+        (b)/(a2) is what misroute's own per-packet work costs beside the same reading
     (b) misroute -r CAPTURE --log-events -o /dev/null
     (c) misroute -r CAPTURE -o /dev/null            (incidents only)
     (d) ndpiReader -q -i CAPTURE > /dev/null        (Debian libndpi-bin; -i reads a pcap file)
@@ -162,6 +165,7 @@ def speed(build, floor, misroute):
         tshark_cmd += ["-e", f]
     rows = [
         ("a", "(a) floor: libpcap loop + headers + flow hash", [floor, cap], RUNS, None),
+        ("a2", "(a2) the floor, read as misroute reads", [floor, "--source", cap], RUNS, None),
         ("b", "(b) misroute --log-events -o /dev/null",
          [misroute, "-r", cap, "--log-events", "-o", "/dev/null"], RUNS, None),
         ("c", "(c) misroute, incidents only", [misroute, "-r", cap, "-o", "/dev/null"], RUNS,
@@ -216,6 +220,10 @@ def speed(build, floor, misroute):
         met = "met" if ratio >= target else "NOT met"
         print(f"{label} = {ratio:.2f}{unit} (target >= {target:g}{unit}: {met}; "
               f"by CPU time {cpu_ratio:.2f}{unit}; fastest runs {best_ratio:.2f}{unit})")
+    if "a2" in results:
+        wall, cpu, best = results["a2"]
+        print(f"(b)/(a2) = {wall / b_wall:.2f} (no target: against a floor that reads as "
+              f"misroute does; by CPU time {cpu / b_cpu:.2f}; fastest runs {best / b_best:.2f})")
 
 
 def final_stats(path):
