@@ -54,24 +54,28 @@ static uint64_t flow_load64(const uint8_t *p)
 	return v;
 }
 
-/* Symmetric: both directions order their endpoints the same way before hashing. */
+/* Symmetric: both directions order their endpoints the same way before hashing (any order
+ * the two directions agree on will do: here that of the addresses' words as integers). */
 static uint32_t flow_hash(const struct flow_table *ft, const uint8_t *a, uint16_t pa,
 			  const uint8_t *b, uint16_t pb, uint8_t proto, const uint16_t vlan[2])
 {
-	int c = memcmp(a, b, 16);
-	if (c > 0 || (c == 0 && pa > pb)) {
-		const uint8_t *t = a;
-		a = b;
-		b = t;
-		uint16_t p = pa;
+	uint64_t a0 = flow_load64(a), a1 = flow_load64(a + 8);
+	uint64_t b0 = flow_load64(b), b1 = flow_load64(b + 8);
+	if (a0 > b0 || (a0 == b0 && (a1 > b1 || (a1 == b1 && pa > pb)))) {
+		uint64_t t0 = a0, t1 = a1;
+		uint16_t tp = pa;
+		a0 = b0;
+		a1 = b1;
 		pa = pb;
-		pb = p;
+		b0 = t0;
+		b1 = t1;
+		pb = tp;
 	}
 	uint64_t h = ft->seed;
-	h = flow_mix(h, flow_load64(a));
-	h = flow_mix(h, flow_load64(a + 8));
-	h = flow_mix(h, flow_load64(b));
-	h = flow_mix(h, flow_load64(b + 8));
+	h = flow_mix(h, a0);
+	h = flow_mix(h, a1);
+	h = flow_mix(h, b0);
+	h = flow_mix(h, b1);
 	h = flow_mix(h, (uint64_t)pa << 48 | (uint64_t)pb << 32 | (uint64_t)vlan[0] << 16 | vlan[1]);
 	h = flow_mix(h, proto);
 	h ^= h >> 33;
