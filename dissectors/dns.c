@@ -54,8 +54,15 @@ static void dns_putc(struct dns_out *o, char ch)
 
 static void dns_puts(struct dns_out *o, const char *s)
 {
-	while (*s)
-		dns_putc(o, *s++);
+	size_t n = strlen(s), room = o->cap - o->len;
+	if (n > room) {
+		n = room;
+		o->full = true;
+	}
+	if (n) { /* an output with no room may have no buffer */
+		memcpy(o->buf + o->len, s, n);
+		o->len += n;
+	}
 }
 
 static void dns_put_u32(struct dns_out *o, uint32_t v)
@@ -225,13 +232,13 @@ static void dns_put_be16(struct dns_out *o, struct cur *c)
 DNS_MUST_CHECK
 static int dns_rd_a(struct dns_ctx *x, size_t n, struct dns_out *o)
 {
-	if (n != 4)
+	uint8_t a[4];
+	char text[IP_TEXT_MAX];
+	if (n != sizeof a)
 		return dns_fail(x, "A rdata not 4 bytes");
-	for (int i = 0; i < 4; i++) {
-		if (i)
-			dns_putc(o, '.');
-		dns_put_u32(o, cur_u8(&x->c));
-	}
+	cur_copy(&x->c, a, sizeof a);
+	ip_text(4, a, text);
+	dns_puts(o, text);
 	return 0;
 }
 
