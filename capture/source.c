@@ -31,7 +31,7 @@ _Static_assert(SOURCE_READ_BUFFER >= SOURCE_RECORD_HEADER + SOURCE_MAX_CAPLEN, "
  * each a copy out of stdio's buffer: a fifth of a replay's instructions. Here a chunk of the
  * file is read at once and each record is lent where read(2) put it. */
 struct source_pcap {
-	FILE *f;
+	int fd;                          /* read directly: the stdio buffer is emptied first */
 	uint8_t *buf;                    /* SOURCE_READ_BUFFER bytes */
 	size_t have, at;                 /* bytes in buf; where the next record starts */
 	uint64_t pos;                    /* file offset of buf[0] */
@@ -114,12 +114,16 @@ static int source_own(struct source *s, FILE *f)
 		magic = bswap_32(magic);
 	if (magic != 0xa1b2c3d4 && magic != 0xa1b23c4d)
 		return 0; /* a variant with longer record headers */
+	/* fflush drops what stdio read ahead and puts the file offset at the stream's position:
+	 * from there the records are read without stdio, and stdio stays consistent with it. */
+	if (fflush(f) != 0 || lseek(fileno(f), 0, SEEK_CUR) != end)
+		return 0;
 	struct source_pcap *r = calloc(1, sizeof *r);
 	if (!r || !(r->buf = malloc(SOURCE_READ_BUFFER))) {
 		free(r);
 		return -1;
 	}
-	r->f = f;
+	r->fd = fileno(f);
 	r->pos = (uint64_t)end;
 	r->snaplen = (uint32_t)pcap_snapshot(s->pcap);
 	r->swapped = swapped;
@@ -225,21 +229,19 @@ int source_datalink(const struct source *s) { return s->dlt; }
 const char *source_name(const struct source *s) { return s->name; }
 bool source_reads_itself(const struct source *s) { return s->own != NULL; }
 
-/* At least n bytes of the file from r->at in the buffer: 1, or 0 when the file ends first, -1
- * on a read error. */
+/* At least n bytes of the file from r->at in the buffer, reading more when there are fewer: 1,
+ * or 0 when the file ends first, -1 on a read error. */
 static int source_fill(struct source_pcap *r, size_t n)
 {
-	if (r->have - r->at >= n)
-		return 1;
 	memmove(r->buf, r->buf + r->at, r->have - r->at);
 	r->pos += r->at;
 	r->have -= r->at;
 	r->at = 0;
 	while (r->have < n) {
-		size_t got = fread(r->buf + r->have, 1, SOURCE_READ_BUFFER - r->have, r->f);
-		if (got == 0)
-			return ferror(r->f) ? -1 : 0;
-		r->have += got;
+		ssize_t got = read(r->fd, r->buf + r->have, SOURCE_READ_BUFFER - r->have);
+		if (got <= 0)
+			return got < 0 ? -1 : 0;
+		r->have += (size_t)got;
 	}
 	return 1;
 }
@@ -257,7 +259,9 @@ static int source_next_own(struct source *s, const uint8_t **data, size_t *caple
 {
 	struct source_pcap *r = s->own;
 	for (;;) {
-		int rc = source_fill(r, SOURCE_RECORD_HEADER);
+		int rc = 1;
+		if (r->have - r->at < SOURCE_RECORD_HEADER)
+			rc = source_fill(r, SOURCE_RECORD_HEADER);
 		if (rc == 0 && r->have == r->at)
 			return -1;
 		if (rc == 0) {
@@ -268,15 +272,15 @@ static int source_next_own(struct source *s, const uint8_t **data, size_t *caple
 		}
 		if (rc < 0)
 			break;
-		const uint8_t *h = r->buf + r->at;
-		uint32_t cap = source_u32(h + 8, r->swapped);
+		uint32_t cap = source_u32(r->buf + r->at + 8, r->swapped);
 		if (cap > SOURCE_MAX_CAPLEN) {
 			snprintf(err, errlen, "%s: invalid packet capture length %u, bigger than %s of %u",
 				 s->name, cap, cap > r->snaplen ? "snaplen" : "maximum",
 				 cap > r->snaplen ? r->snaplen : SOURCE_MAX_CAPLEN);
 			return -2;
 		}
-		rc = source_fill(r, SOURCE_RECORD_HEADER + cap);
+		if (r->have - r->at < SOURCE_RECORD_HEADER + cap)
+			rc = source_fill(r, SOURCE_RECORD_HEADER + cap);
 		if (rc == 0) {
 			snprintf(err, errlen,
 				 "%s: truncated dump file; tried to read %u captured bytes, only got %zu",
@@ -285,7 +289,7 @@ static int source_next_own(struct source *s, const uint8_t **data, size_t *caple
 		}
 		if (rc < 0)
 			break;
-		h = r->buf + r->at;
+		const uint8_t *h = r->buf + r->at;
 		r->at += SOURCE_RECORD_HEADER + cap;
 		/* A record longer than the file's snapshot length is cut to it, as libpcap does. */
 		struct pcap_pkthdr ph = { .caplen = cap < r->snaplen ? cap : r->snaplen,
