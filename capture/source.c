@@ -253,6 +253,14 @@ static uint32_t source_u32(const uint8_t *p, bool swapped)
 	return swapped ? bswap_32(v) : v;
 }
 
+/* A classic pcap file's seconds and fraction are unsigned 32-bit fields (the seconds run to
+ * 2106), which libpcap reads as signed in a file of this machine's byte order: a negative
+ * value is read back as such a field past 2^31. */
+static uint64_t source_u32_field(long v)
+{
+	return v < 0 ? (uint32_t)v : (uint64_t)v;
+}
+
 /* source_next of a classic pcap file, with libpcap's checks and its words for what fails. */
 static int source_next_own(struct source *s, const uint8_t **data, size_t *caplen,
 			   uint32_t *wirelen, uint64_t *ts_us, char *err, size_t errlen)
@@ -282,9 +290,12 @@ static int source_next_own(struct source *s, const uint8_t **data, size_t *caple
 		if (r->have - r->at < SOURCE_RECORD_HEADER + cap)
 			rc = source_fill(r, SOURCE_RECORD_HEADER + cap);
 		if (rc == 0) {
+			/* libpcap reads a record over the snapshot length in two steps, its first
+			 * snaplen bytes and the rest, and names the step that came up short. */
+			size_t got = r->have - r->at - SOURCE_RECORD_HEADER;
 			snprintf(err, errlen,
 				 "%s: truncated dump file; tried to read %u captured bytes, only got %zu",
-				 s->name, cap, r->have - r->at - SOURCE_RECORD_HEADER);
+				 s->name, cap > r->snaplen && got < r->snaplen ? r->snaplen : cap, got);
 			return -2;
 		}
 		if (rc < 0)
@@ -296,11 +307,16 @@ static int source_next_own(struct source *s, const uint8_t **data, size_t *caple
 					  .len = source_u32(h + 12, r->swapped) };
 		if (r->filtered && !pcap_offline_filter(&r->prog, &ph, h + SOURCE_RECORD_HEADER))
 			continue;
+		/* libpcap divides a nanosecond fraction as signed in a file of this machine's byte
+		 * order and as unsigned in the other. Only a fraction of 2^31 or more, which no
+		 * capture holds, tells them apart; it is divided here as libpcap does. */
 		uint32_t frac = source_u32(h + 4, r->swapped);
+		long usec = !r->nano ? (long)frac
+			  : r->swapped ? (long)(frac / 1000) : (long)((int32_t)frac / 1000);
 		*data = h + SOURCE_RECORD_HEADER;
 		*caplen = ph.caplen;
 		*wirelen = ph.len;
-		*ts_us = (uint64_t)source_u32(h, r->swapped) * 1000000u + (r->nano ? frac / 1000 : frac);
+		*ts_us = (uint64_t)source_u32(h, r->swapped) * 1000000u + source_u32_field(usec);
 		return 1;
 	}
 	snprintf(err, errlen, "%s: error reading dump file: %s", s->name, strerror(errno));
@@ -319,7 +335,7 @@ int source_next(struct source *s, const uint8_t **data, size_t *caplen, uint32_t
 		*data = bytes;
 		*caplen = h->caplen;
 		*wirelen = h->len;
-		*ts_us = (uint64_t)h->ts.tv_sec * 1000000u + (uint64_t)h->ts.tv_usec;
+		*ts_us = source_u32_field(h->ts.tv_sec) * 1000000u + source_u32_field(h->ts.tv_usec);
 		return 1;
 	}
 	if (rc == 0) {

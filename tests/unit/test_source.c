@@ -18,6 +18,8 @@
 
 #include "capture/source.h"
 
+#define LATE_SECONDS 0xb8675869u /* 2068-01-14 */
+
 static char dir[] = "/tmp/test_source.XXXXXX";
 static char path[sizeof dir + 32];
 
@@ -88,6 +90,14 @@ static const char *save(const struct file *f, size_t n)
 	return path;
 }
 
+/* libpcap reads a classic pcap file's seconds and fraction, unsigned 32-bit fields, as
+ * signed: what a negative value from libpcap stands for (misroute reads times past 2038 as
+ * such, and a fraction of 2^31 or more, which no capture holds, as libpcap computes it). */
+static uint64_t libpcap_field(long v)
+{
+	return v < 0 ? (uint32_t)v : (uint64_t)v;
+}
+
 /* Reads path through source.c and through libpcap side by side: the same packets, then the
  * same end (or error, in the same words). Returns the packets read. */
 static unsigned compare(const char *file, const char *filter, bool expect_own)
@@ -134,7 +144,8 @@ static unsigned compare(const char *file, const char *filter, bool expect_own)
 			break;
 		}
 		packets++;
-		assert_int_equal(ts_us, (uint64_t)h->ts.tv_sec * 1000000u + (uint64_t)h->ts.tv_usec);
+		assert_int_equal(ts_us,
+				 libpcap_field(h->ts.tv_sec) * 1000000u + libpcap_field(h->ts.tv_usec));
 		assert_int_equal(caplen, h->caplen);
 		assert_int_equal(wirelen, h->len);
 		assert_memory_equal(data, pdata, caplen);
@@ -144,7 +155,8 @@ static unsigned compare(const char *file, const char *filter, bool expect_own)
 	return packets;
 }
 
-/* Four records, the last two 2 s later: micro- or nanosecond stamps, either byte order. */
+/* Four records, the third 2 s later, the last in 2068 (past 2^31 seconds): micro- or
+ * nanosecond stamps, either byte order. */
 static size_t four(struct file *f, bool big, bool nano)
 {
 	f->big = big;
@@ -153,7 +165,7 @@ static size_t four(struct file *f, bool big, bool nano)
 	record(f, 1700000000, frac, 53, 80, 80);
 	record(f, 1700000000, nano ? 1234567 : 1234, 80, 1500, 1500);
 	record(f, 1700000002, 0, 53, 42, 42);
-	record(f, 1700000002, 7, 443, 60, 60);
+	record(f, LATE_SECONDS, 7, 443, 60, 60);
 	return f->n;
 }
 
@@ -164,6 +176,18 @@ static void test_orders_and_stamps(void **state)
 	for (int big = 0; big < 2; big++)
 		for (int nano = 0; nano < 2; nano++)
 			assert_int_equal(compare(save(&f, four(&f, big, nano)), NULL, true), 4);
+	/* The last stamp, read by source.c itself. */
+	char err[512];
+	struct source *s = source_open_file(save(&f, four(&f, true, true)), NULL, err, sizeof err);
+	assert_non_null(s);
+	const uint8_t *data;
+	size_t caplen;
+	uint32_t wirelen;
+	uint64_t ts_us = 0, last = 0;
+	while (source_next(s, &data, &caplen, &wirelen, &ts_us, err, sizeof err) == 1)
+		last = ts_us;
+	assert_int_equal(last, (uint64_t)LATE_SECONDS * 1000000u);
+	source_close(s);
 }
 
 static void test_filter(void **state)
@@ -267,6 +291,7 @@ static void test_left_to_libpcap(void **state)
 	while (source_next(s, &data, &caplen, &wirelen, &ts_us, err, sizeof err) == 1)
 		n++;
 	assert_int_equal(n, 4);
+	assert_int_equal(ts_us, (uint64_t)LATE_SECONDS * 1000000u + 7);
 	source_close(s);
 	int status;
 	assert_int_equal(waitpid(pid, &status, 0), pid);
