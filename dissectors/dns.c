@@ -229,29 +229,17 @@ static void dns_put_be16(struct dns_out *o, struct cur *c)
 	dns_put_u32(o, cur_be16(c));
 }
 
+/* A (RFC 1035 3.4.1) and AAAA (RFC 3596 2.2); the text is dotted quad or RFC 5952 canonical
+ * form, as inet_ntop gives. */
 DNS_MUST_CHECK
-static int dns_rd_a(struct dns_ctx *x, size_t n, struct dns_out *o)
-{
-	uint8_t a[4];
-	char text[IP_TEXT_MAX];
-	if (n != sizeof a)
-		return dns_fail(x, "A rdata not 4 bytes");
-	cur_copy(&x->c, a, sizeof a);
-	ip_text(4, a, text);
-	dns_puts(o, text);
-	return 0;
-}
-
-/* RFC 3596 2.2; the text is RFC 5952 canonical form, as inet_ntop gives. */
-DNS_MUST_CHECK
-static int dns_rd_aaaa(struct dns_ctx *x, size_t n, struct dns_out *o)
+static int dns_rd_addr(struct dns_ctx *x, size_t n, struct dns_out *o, int version)
 {
 	uint8_t a[16];
 	char text[IP_TEXT_MAX];
-	if (n != sizeof a)
-		return dns_fail(x, "AAAA rdata not 16 bytes");
-	cur_copy(&x->c, a, sizeof a);
-	ip_text(6, a, text);
+	if (n != (version == 4 ? 4u : 16u))
+		return dns_fail(x, version == 4 ? "A rdata not 4 bytes" : "AAAA rdata not 16 bytes");
+	cur_copy(&x->c, a, n);
+	ip_text(version, a, text);
 	dns_puts(o, text);
 	return 0;
 }
@@ -345,10 +333,10 @@ static int dns_rdata(struct dns_ctx *x, uint16_t type, size_t n, struct dns_out 
 
 	switch (type) {
 	case DNS_T_A:
-		r = dns_rd_a(x, n, o);
+		r = dns_rd_addr(x, n, o, 4);
 		break;
 	case DNS_T_AAAA:
-		r = dns_rd_aaaa(x, n, o);
+		r = dns_rd_addr(x, n, o, 6);
 		break;
 	case DNS_T_NS:
 	case DNS_T_CNAME:
