@@ -3,7 +3,6 @@
 #include "capture/source.h"
 
 #include <errno.h>
-#include <byteswap.h>
 #include <linux/if_packet.h>
 #include <sys/socket.h>
 #include <pcap/pcap.h>
@@ -14,6 +13,7 @@
 #include <unistd.h>
 
 #include "capture/decode.h"
+#include "core/cursor.h"
 
 /* The longest a live read waits before handing control back. */
 #define SOURCE_IDLE_MS 100
@@ -36,7 +36,7 @@ struct source_pcap {
 	size_t have, at;                 /* bytes in buf; where the next record starts */
 	uint64_t pos;                    /* file offset of buf[0] */
 	uint32_t snaplen;                /* libpcap's, from the file header */
-	bool swapped, nano;
+	bool big, nano;                  /* big-endian; nanosecond stamps */
 	bool filtered;
 	struct bpf_program prog;         /* the filter, when filtered */
 };
@@ -106,12 +106,16 @@ static int source_own(struct source *s, FILE *f)
 	if (pcap_major_version(s->pcap) != 2 || pcap_minor_version(s->pcap) != 4)
 		return 0;
 	off_t end = ftello(f); /* of the 24-byte file header libpcap read */
-	uint32_t magic;
-	if (end < 24 || pread(fileno(f), &magic, sizeof magic, end - 24) != sizeof magic)
+	uint8_t m[4];
+	if (end < 24 || pread(fileno(f), m, sizeof m, end - 24) != sizeof m)
 		return 0;
-	bool swapped = pcap_is_swapped(s->pcap);
-	if (swapped)
-		magic = bswap_32(magic);
+	struct cur le = cur_make(m, sizeof m), be = le;
+	uint32_t magic = cur_le32(&le);
+	bool big = false;
+	if (magic != 0xa1b2c3d4 && magic != 0xa1b23c4d) {
+		magic = cur_be32(&be);
+		big = true;
+	}
 	if (magic != 0xa1b2c3d4 && magic != 0xa1b23c4d)
 		return 0; /* a variant with longer record headers */
 	/* fflush drops what stdio read ahead and puts the file offset at the stream's position:
@@ -126,7 +130,7 @@ static int source_own(struct source *s, FILE *f)
 	r->fd = fileno(f);
 	r->pos = (uint64_t)end;
 	r->snaplen = (uint32_t)pcap_snapshot(s->pcap);
-	r->swapped = swapped;
+	r->big = big;
 	r->nano = magic == 0xa1b23c4d;
 	s->own = r;
 	return 0;
@@ -246,11 +250,9 @@ static int source_fill(struct source_pcap *r, size_t n)
 	return 1;
 }
 
-static uint32_t source_u32(const uint8_t *p, bool swapped)
+static uint32_t source_u32(struct cur *c, bool big)
 {
-	uint32_t v;
-	memcpy(&v, p, sizeof v);
-	return swapped ? bswap_32(v) : v;
+	return big ? cur_be32(c) : cur_le32(c);
 }
 
 /* A classic pcap file's seconds and fraction are unsigned 32-bit fields (the seconds run to
@@ -280,15 +282,20 @@ static int source_next_own(struct source *s, const uint8_t **data, size_t *caple
 		}
 		if (rc < 0)
 			break;
-		uint32_t cap = source_u32(r->buf + r->at + 8, r->swapped);
+		struct cur c = cur_make(r->buf + r->at, r->have - r->at);
+		uint32_t sec = source_u32(&c, r->big), frac = source_u32(&c, r->big);
+		uint32_t cap = source_u32(&c, r->big), len = source_u32(&c, r->big);
 		if (cap > SOURCE_MAX_CAPLEN) {
 			snprintf(err, errlen, "%s: invalid packet capture length %u, bigger than %s of %u",
 				 s->name, cap, cap > r->snaplen ? "snaplen" : "maximum",
 				 cap > r->snaplen ? r->snaplen : SOURCE_MAX_CAPLEN);
 			return -2;
 		}
-		if (r->have - r->at < SOURCE_RECORD_HEADER + cap)
+		if (r->have - r->at < SOURCE_RECORD_HEADER + cap) {
 			rc = source_fill(r, SOURCE_RECORD_HEADER + cap);
+			c = cur_make(r->buf + r->at, r->have - r->at); /* the bytes moved */
+			cur_skip(&c, SOURCE_RECORD_HEADER);
+		}
 		if (rc == 0) {
 			/* libpcap reads a record over the snapshot length in two steps, its first
 			 * snaplen bytes and the rest, and names the step that came up short. */
@@ -300,23 +307,23 @@ static int source_next_own(struct source *s, const uint8_t **data, size_t *caple
 		}
 		if (rc < 0)
 			break;
-		const uint8_t *h = r->buf + r->at;
+		/* Whole: the refill made sure of cap bytes after the header. */
+		const uint8_t *p = cur_take(&c, cap);
 		r->at += SOURCE_RECORD_HEADER + cap;
 		/* A record longer than the file's snapshot length is cut to it, as libpcap does. */
-		struct pcap_pkthdr ph = { .caplen = cap < r->snaplen ? cap : r->snaplen,
-					  .len = source_u32(h + 12, r->swapped) };
-		if (r->filtered && !pcap_offline_filter(&r->prog, &ph, h + SOURCE_RECORD_HEADER))
+		struct pcap_pkthdr ph = { .caplen = cap < r->snaplen ? cap : r->snaplen, .len = len };
+		if (r->filtered && !pcap_offline_filter(&r->prog, &ph, p))
 			continue;
 		/* libpcap divides a nanosecond fraction as signed in a file of this machine's byte
 		 * order and as unsigned in the other. Only a fraction of 2^31 or more, which no
 		 * capture holds, tells them apart; it is divided here as libpcap does. */
-		uint32_t frac = source_u32(h + 4, r->swapped);
+		bool host_order = r->big == (__BYTE_ORDER__ == __ORDER_BIG_ENDIAN__);
 		long usec = !r->nano ? (long)frac
-			  : r->swapped ? (long)(frac / 1000) : (long)((int32_t)frac / 1000);
-		*data = h + SOURCE_RECORD_HEADER;
+			  : host_order ? (long)((int32_t)frac / 1000) : (long)(frac / 1000);
+		*data = p;
 		*caplen = ph.caplen;
 		*wirelen = ph.len;
-		*ts_us = (uint64_t)source_u32(h, r->swapped) * 1000000u + source_u32_field(usec);
+		*ts_us = (uint64_t)sec * 1000000u + source_u32_field(usec);
 		return 1;
 	}
 	snprintf(err, errlen, "%s: error reading dump file: %s", s->name, strerror(errno));
