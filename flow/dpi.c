@@ -2,8 +2,10 @@
 #include "flow/dpi.h"
 
 #include <ndpi_api.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "core/hash.h"
 #include "core/limits.h"
@@ -41,21 +43,89 @@ struct dpi {
 	uint64_t *tally;      /* ended flows per protocol id; [n_names] is "unknown" */
 };
 
+/* nDPI's start-up builds some 100,000 small nodes (its address trees, its name automata),
+ * 5 MB that live as long as the module: a malloc and, at the end, a free each were half of
+ * misroute's start-up. They are cut from one arena instead, reserved once (address space
+ * only: a page costs memory when it is written) and unmapped with the last module. What nDPI
+ * allocates later (flow state, its caches) comes from malloc, and its frees of arena memory
+ * are no-ops. An arena that is full, or that cannot be mapped, leaves nDPI on malloc. */
+#define DPI_ARENA_SIZE ((size_t)256 << 20)
+
+static pthread_mutex_t dpi_arena_mu = PTHREAD_MUTEX_INITIALIZER;
+/* Set under the mutex when the first module starts, cleared when the last one ends: never
+ * while a worker thread runs nDPI. */
+static char *dpi_arena, *dpi_arena_top;
+static unsigned dpi_arena_users;
+/* Only the thread that starts a module, and only while it does, allocates from the arena. */
+static _Thread_local bool dpi_arena_on;
+
+static void *dpi_arena_malloc(size_t n)
+{
+	n = (n + 15) & ~(size_t)15; /* malloc's alignment */
+	if (dpi_arena_on && n <= (size_t)(dpi_arena + DPI_ARENA_SIZE - dpi_arena_top)) {
+		void *p = dpi_arena_top;
+		dpi_arena_top += n;
+		return p;
+	}
+	return malloc(n);
+}
+
+static void dpi_arena_free(void *p)
+{
+	if (dpi_arena && (char *)p >= dpi_arena && (char *)p < dpi_arena + DPI_ARENA_SIZE)
+		return;
+	free(p);
+}
+
+/* Ends a module (NULL: one that failed to start); the last one unmaps the arena. */
+static void dpi_module_free(struct ndpi_detection_module_struct *mod)
+{
+	if (mod)
+		ndpi_exit_detection_module(mod);
+	pthread_mutex_lock(&dpi_arena_mu);
+	if (--dpi_arena_users == 0 && dpi_arena) {
+		munmap(dpi_arena, DPI_ARENA_SIZE);
+		dpi_arena = dpi_arena_top = NULL;
+	}
+	pthread_mutex_unlock(&dpi_arena_mu);
+}
+
+/* ndpi_init_detection_module with every protocol on, its allocations from the arena. */
+static struct ndpi_detection_module_struct *dpi_module_new(void)
+{
+	pthread_mutex_lock(&dpi_arena_mu);
+	if (dpi_arena_users++ == 0) {
+		void *a = mmap(NULL, DPI_ARENA_SIZE, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		dpi_arena = dpi_arena_top = a == MAP_FAILED ? NULL : a;
+		set_ndpi_malloc(dpi_arena_malloc);
+		set_ndpi_free(dpi_arena_free);
+	}
+	dpi_arena_on = dpi_arena != NULL;
+	struct ndpi_detection_module_struct *mod = ndpi_init_detection_module(ndpi_no_prefs);
+	if (mod) {
+		NDPI_PROTOCOL_BITMASK all;
+		NDPI_BITMASK_SET_ALL(all);
+		ndpi_set_protocol_detection_bitmask2(mod, &all);
+		ndpi_finalize_initialization(mod);
+	}
+	dpi_arena_on = false;
+	pthread_mutex_unlock(&dpi_arena_mu);
+	if (!mod)
+		dpi_module_free(NULL);
+	return mod;
+}
+
 struct dpi *dpi_new(void)
 {
 	struct dpi *d = calloc(1, sizeof *d);
 	if (!d)
 		return NULL;
-	d->mod = ndpi_init_detection_module(ndpi_no_prefs);
+	d->mod = dpi_module_new();
 	if (!d->mod) {
 		free(d);
 		return NULL;
 	}
-	NDPI_PROTOCOL_BITMASK all;
-	NDPI_BITMASK_SET_ALL(all);
-	ndpi_set_protocol_detection_bitmask2(d->mod, &all);
-	ndpi_finalize_initialization(d->mod);
-
 	d->n_names = ndpi_get_num_supported_protocols(d->mod);
 	d->names = calloc(d->n_names ? d->n_names : 1, sizeof *d->names);
 	d->tally = calloc(d->n_names + 1, sizeof *d->tally);
@@ -78,7 +148,7 @@ void dpi_free(struct dpi *d)
 	if (!d)
 		return;
 	if (d->mod)
-		ndpi_exit_detection_module(d->mod);
+		dpi_module_free(d->mod);
 	free(d->names);
 	free(d->tally);
 	free(d);
