@@ -3,20 +3,35 @@
 
 #include <stdbool.h>
 
+/* Each byte value's digits and a dot, as the bytes of a word (the first in the lowest), and
+ * how many of them there are: built when compiling, so a byte is written with one load and
+ * one store. */
+#define IP4_WORD(v)                                                                           \
+	((v) >= 100 ? ((uint32_t)'0' + (v) / 100) | ((uint32_t)'0' + (v) / 10 % 10) << 8 |      \
+			      ((uint32_t)'0' + (v) % 10) << 16 | (uint32_t)'.' << 24               \
+	 : (v) >= 10 ? ((uint32_t)'0' + (v) / 10) | ((uint32_t)'0' + (v) % 10) << 8 |           \
+			       (uint32_t)'.' << 16                                                  \
+		     : ((uint32_t)'0' + (v)) | (uint32_t)'.' << 8)
+#define IP4_LEN(v) (2 + ((v) >= 10) + ((v) >= 100))
+#define IP4_4(f, n) f(n), f((n) + 1), f((n) + 2), f((n) + 3)
+#define IP4_16(f, n) IP4_4(f, n), IP4_4(f, (n) + 4), IP4_4(f, (n) + 8), IP4_4(f, (n) + 12)
+#define IP4_64(f, n) IP4_16(f, n), IP4_16(f, (n) + 16), IP4_16(f, (n) + 32), IP4_16(f, (n) + 48)
+#define IP4_256(f) IP4_64(f, 0), IP4_64(f, 64), IP4_64(f, 128), IP4_64(f, 192)
+
+static const uint32_t ip4_word[256] = { IP4_256(IP4_WORD) };
+static const uint8_t ip4_len[256] = { IP4_256(IP4_LEN) };
+
+/* The last dot becomes the NUL, so 16 bytes (INET_ADDRSTRLEN) are enough. */
 static size_t ip4_text(const uint8_t *a, char *buf)
 {
 	char *p = buf;
 	for (int i = 0; i < 4; i++) {
-		unsigned v = a[i];
-		if (i)
-			*p++ = '.';
-		if (v >= 100)
-			*p++ = (char)('0' + v / 100);
-		if (v >= 10)
-			*p++ = (char)('0' + v / 10 % 10);
-		*p++ = (char)('0' + v % 10);
+		uint32_t w = ip4_word[a[i]];
+		for (int k = 0; k < 4; k++) /* one store */
+			p[k] = (char)(w >> 8 * k);
+		p += ip4_len[a[i]];
 	}
-	*p = '\0';
+	*--p = '\0';
 	return (size_t)(p - buf);
 }
 

@@ -45,10 +45,30 @@ static void test_ip_text(void **state)
 	}
 }
 
+/* Every byte value in every position of an IPv4 address, each written into a buffer of
+ * INET_ADDRSTRLEN bytes exactly, so ASan sees any byte stored past it. */
+static void test_ip4_every_byte(void **state)
+{
+	(void)state;
+	char want[INET_ADDRSTRLEN];
+	for (int pos = 0; pos < 4; pos++)
+		for (int v = 0; v < 256; v++) {
+			uint8_t a[4] = { 255, 100, 10, 0 };
+			a[pos] = (uint8_t)v;
+			char *got = malloc(INET_ADDRSTRLEN);
+			assert_non_null(got);
+			inet_ntop(AF_INET, a, want, sizeof want);
+			assert_int_equal(ip_text(4, a, got), strlen(want));
+			assert_string_equal(got, want);
+			free(got);
+		}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ip_text),
+		cmocka_unit_test(test_ip4_every_byte),
 	};
 	return cmocka_run_group_tests_name("iptext", tests, NULL, NULL);
 }
