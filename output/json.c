@@ -119,13 +119,48 @@ static inline size_t jw_plain_prefix(const uint8_t *s, size_t n)
 	return i;
 }
 
+/* Copies the plain prefix of s[0..n) to p and returns its length. Most strings are plain
+ * throughout: each word is checked and stored as it is, the last bytes as one more word that
+ * overlaps the one before, so no byte before s or after s + n is read and no call is made. */
+static inline size_t jw_copy_plain(char *p, const uint8_t *s, size_t n)
+{
+	size_t i = 0;
+	uint64_t x;
+	if (n >= 8) {
+		for (; i + 8 <= n; i += 8) {
+			memcpy(&x, s + i, 8);
+			if (jw_word_special(x))
+				break;
+			memcpy(p + i, &x, 8);
+		}
+		if (i == n)
+			return n;
+		memcpy(&x, s + n - 8, 8);
+		if (i + 8 > n && !jw_word_special(x)) {
+			memcpy(p + n - 8, &x, 8);
+			return n;
+		}
+	} else if (n >= 4) {
+		uint32_t head, tail;
+		memcpy(&head, s, 4);
+		memcpy(&tail, s + n - 4, 4);
+		if (!jw_word_special((uint64_t)head | (uint64_t)tail << 32)) {
+			memcpy(p, &head, 4);
+			memcpy(p + n - 4, &tail, 4);
+			return n;
+		}
+	}
+	for (; i < n && jw_is_plain(s[i]); i++)
+		p[i] = (char)s[i];
+	return i;
+}
+
 void jw_quoted_at(struct jw *w, char *p, const char *str, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
 	const uint8_t *s = (const uint8_t *)str;
-	size_t i = jw_plain_prefix(s, n);
 	*p++ = '"';
-	memcpy(p, s, i);
+	size_t i = jw_copy_plain(p, s, n);
 	p += i;
 	if (i == n) { /* room for n + 2 was made by jw_member */
 		*p++ = '"';

@@ -70,7 +70,9 @@ static size_t reference(const uint8_t *s, size_t n, char *out)
 }
 
 /* Each byte that needs care, at every position of strings of 1 to 40 bytes: the writer
- * reads eight bytes at a time, so every place in a word and every tail length occurs. */
+ * reads eight bytes at a time (four for short strings, and an overlapping word for the last
+ * few), so every place in a word and every tail length occurs. Each string is given in a
+ * buffer of its own length, where ASan sees a read past it. */
 static void test_every_position(void **state)
 {
 	(void)state;
@@ -87,7 +89,11 @@ static void test_every_position(void **state)
 				char want[400], got[512], expect[420];
 				reference(s, n, want);
 				snprintf(expect, sizeof expect, "{\"k\":%s}", want);
-				assert_non_null(one((const char *)s, n, got, sizeof got));
+				char *exact = malloc(n);
+				assert_non_null(exact);
+				memcpy(exact, s, n);
+				assert_non_null(one(exact, n, got, sizeof got));
+				free(exact);
 				assert_string_equal(got, expect);
 			}
 		}
