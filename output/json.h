@@ -136,6 +136,17 @@ static inline void jw_lit_q(struct jw *w, const char *qk, size_t qn, const char 
 
 void jw_double_q(struct jw *w, const char *qk, size_t qn, double v);
 
+/* Members of our own, given as the JSON text of a constant ("\"a\":1,\"b\":{\"c\":2"), written as
+ * they are where a member goes: for the runs of fields that every record of a kind repeats. */
+static inline void jw_frag_q(struct jw *w, const char *json, size_t n)
+{
+	char *p = jw_member(w, NULL, 0, n);
+	if (!p)
+		return;
+	memcpy(p, json, n);
+	jw_done(w, p + n);
+}
+
 static inline void jw_ip_q(struct jw *w, const char *qk, size_t qn, int version, const uint8_t *a)
 {
 	char *p = jw_member(w, qk, qn, IP_TEXT_MAX + 2);
@@ -181,6 +192,7 @@ static inline void jw_ts_q(struct jw *w, const char *qk, size_t qn, uint64_t ts_
 #define jw_lit(w, key, s) jw_lit_q(w, JW_QK(key), s)
 #define jw_ip(w, key, version, a) jw_ip_q(w, JW_QK(key), version, a)
 #define jw_ts(w, key, ts_us) jw_ts_q(w, JW_QK(key), ts_us)
+#define jw_frag(w, json) jw_frag_q(w, json, sizeof(json) - 1)
 
 #define jw_elem_obj_open(w) jw_open_q(w, NULL, 0, '{')
 #define jw_elem_str(w, s) jw_str_q(w, NULL, 0, s)

@@ -99,14 +99,7 @@ static void record_head(struct jw *w, const struct obs_conn *c, const char *data
 			const struct obs_str *dest_domain)
 {
 	jw_ts(w, "@timestamp", c->ts_us);
-	jw_obj_open(w, "event");
-	jw_lit(w, "kind", "event");
-	jw_arr_open(w, "category");
-	jw_elem_lit(w, "network");
-	jw_arr_close(w);
-	jw_arr_open(w, "type");
-	jw_elem_lit(w, "protocol");
-	jw_arr_close(w);
+	jw_frag(w, "\"event\":{\"kind\":\"event\",\"category\":[\"network\"],\"type\":[\"protocol\"]");
 	jw_lit(w, "dataset", dataset);
 	jw_obj_close(w);
 	record_endpoint(w, JW_QK("source"), c->ip_version, c->src, c->sport, NULL, c->src_geo);
