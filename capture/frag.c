@@ -110,12 +110,9 @@ size_t frag_memory(const struct frag_table *ft)
 
 static uint32_t frag_hash(const struct frag_table *ft, const struct frag_key *k)
 {
-	uint32_t h = hash_fnv32(HASH_FNV32_BASIS ^ ft->seed, k->src, 16);
-	h = hash_fnv32(h, k->dst, 16);
-	const uint8_t rest[6] = { (uint8_t)k->id, (uint8_t)(k->id >> 8), (uint8_t)(k->id >> 16),
-				  (uint8_t)(k->id >> 24), k->proto, k->version };
-	h = hash_fnv32(h, rest, sizeof rest);
-	return h ^ (h >> 15);
+	uint64_t h = hash_bytes(ft->seed, k->src, 16);
+	h = hash_bytes(h, k->dst, 16);
+	return (uint32_t)hash_word(h, k->id | (uint64_t)k->proto << 32 | (uint64_t)k->version << 40);
 }
 
 static bool frag_key_eq(const struct frag_key *a, const struct frag_key *b)

@@ -181,12 +181,12 @@ static void detect_copy(char *dst, size_t size, const char *src)
 
 static uint32_t detect_hash_ip(const uint8_t ip[16])
 {
-	return hash_fnv32(HASH_FNV32_BASIS, ip, 16);
+	return (uint32_t)hash_bytes(0, ip, 16);
 }
 
 static uint32_t detect_hash_name(const char *name)
 {
-	return hash_fnv32(HASH_FNV32_BASIS, name, strlen(name));
+	return (uint32_t)hash_bytes(0, name, strlen(name));
 }
 
 /* The entry for ip: found, or (create) a free one or the least recently used of the probe

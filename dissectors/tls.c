@@ -770,8 +770,7 @@ static bool tls_fp_key_of(const struct tls_hello *h, struct tls_fp_key *k)
 
 static size_t tls_memo_index(const uint8_t *p, size_t n)
 {
-	uint32_t h = hash_fnv32(HASH_FNV32_BASIS, p, n);
-	return (h ^ h >> 15) % TLS_FP_MEMO;
+	return hash_bytes(0, p, n) % TLS_FP_MEMO;
 }
 
 void tls_fingerprints(struct tls_hello *h, struct tls_fp_memo *memo)

@@ -232,8 +232,7 @@ void dpi_known(struct dpi *d, struct flow *f)
 
 static uint32_t dpi_memo_hash(const void *p, size_t n)
 {
-	uint32_t h = hash_fnv32(HASH_FNV32_BASIS, p, n);
-	return h ^ h >> 15;
+	return (uint32_t)hash_bytes(0, p, n);
 }
 
 /* ndpi_match_string_subprotocol, remembered. host is NUL-terminated, len bytes. */

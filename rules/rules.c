@@ -411,9 +411,10 @@ static uint32_t hash_fin(uint32_t h)
 	return h;
 }
 
+/* FNV-1a over the label lower-cased, a byte at a time, salted with its parent's hash. */
 static uint32_t hash_label(uint32_t parent, const char *s, size_t n)
 {
-	uint32_t h = HASH_FNV32_BASIS ^ hash_fin(parent + 0x9e3779b9u);
+	uint32_t h = 2166136261u ^ hash_fin(parent + 0x9e3779b9u);
 	for (size_t i = 0; i < n; i++) {
 		h ^= (unsigned char)rc_lower(s[i]);
 		h *= 16777619u;
@@ -423,7 +424,7 @@ static uint32_t hash_label(uint32_t parent, const char *s, size_t n)
 
 static uint32_t hash_cidr(const uint8_t *a16, unsigned prefix)
 {
-	return hash_fin(hash_fnv32(HASH_FNV32_BASIS ^ prefix, a16, 16));
+	return (uint32_t)hash_bytes(prefix, a16, 16);
 }
 
 /* ---- the name tree ---- */

@@ -55,7 +55,7 @@ const char *suffix_source(void)
 
 static uint64_t suffix_hash(const char *s, size_t n)
 {
-	return hash_fnv64(HASH_FNV64_BASIS, s, n) | 1; /* 0 marks an empty slot */
+	return hash_bytes(0, s, n) | 1; /* 0 marks an empty slot */
 }
 
 /* The registrable domain of name[0..n), remembered. libpsl tests the suffixes of a name from
