@@ -44,6 +44,9 @@ struct geo {
 	struct geo_db db[3]; /* city, ASN, and the IPv6 half of a city database split in two */
 	bool cache_on;
 	uint64_t seed; /* per instance, so nobody can aim a flood of addresses at one set */
+	/* [0] IPv4, [1] IPv6: bit b set when an address whose first byte is b can lie in a
+	 * special block. Most addresses are global, and their first byte alone says so. */
+	uint64_t special_first[2][4];
 	struct geo_stats st;
 	struct geo_slot slot[GEO_SETS][2];
 	uint8_t mru[GEO_SETS]; /* which way of the set was used last; the other is evicted */
@@ -111,13 +114,26 @@ static bool geo_prefix_match(const uint8_t *a, const uint8_t *net, unsigned len)
 	return (a[whole] & mask) == (net[whole] & mask);
 }
 
-static const char *geo_special(int ver, const uint8_t *a)
+/* Marks in first[] the first bytes the n blocks of t can begin with. */
+static void geo_mark_first(uint64_t first[4], const struct geo_block *t, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		unsigned span = t[i].len >= 8 ? 1 : 1u << (8 - t[i].len);
+		unsigned lo = t[i].net[0] & ~(span - 1);
+		for (unsigned b = lo; b < lo + span; b++)
+			first[b >> 6] |= 1ull << (b & 63);
+	}
+}
+
+static const char *geo_special(const struct geo *g, int ver, const uint8_t *a)
 {
 	const struct geo_block *t = ver == 4 ? geo_v4 : geo_v6;
 	size_t n = ver == 4 ? sizeof geo_v4 / sizeof geo_v4[0] : sizeof geo_v6 / sizeof geo_v6[0];
-	for (size_t i = 0; i < n; i++)
-		if (geo_prefix_match(a, t[i].net, t[i].len))
-			return t[i].name;
+	const uint64_t *first = g->special_first[ver == 6];
+	if (first[a[0] >> 6] >> (a[0] & 63) & 1)
+		for (size_t i = 0; i < n; i++)
+			if (geo_prefix_match(a, t[i].net, t[i].len))
+				return t[i].name;
 	/* Outside 2000::/3 nothing is allocated for global unicast yet. */
 	if (ver == 6 && (a[0] & 0xe0) != 0x20)
 		return "reserved";
@@ -491,6 +507,8 @@ struct geo *geo_open(const char *city_path, const char *asn_path)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	g->seed = ((uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec) ^ (uintptr_t)g;
 	g->cache_on = true;
+	geo_mark_first(g->special_first[0], geo_v4, sizeof geo_v4 / sizeof geo_v4[0]);
+	geo_mark_first(g->special_first[1], geo_v6, sizeof geo_v6 / sizeof geo_v6[0]);
 	/* MISROUTE_GEOIP_DIR replaces the usual places (tests make their output independent of
 	 * whatever databases the machine has). */
 	const char *dir = getenv("MISROUTE_GEOIP_DIR");
@@ -549,7 +567,7 @@ void geo_lookup(struct geo *g, int ip_version, const uint8_t *addr, struct geo_i
 		geo_info_empty(out, NULL);
 		return; /* not an address we can name */
 	}
-	const char *special = geo_special(v, a);
+	const char *special = geo_special(g, v, a);
 	if (special != NULL) {
 		geo_info_empty(out, special);
 		return; /* no database has useful data for it, and a look-up would leak nothing */

@@ -238,6 +238,7 @@ static void test_special(void **state)
 	check_special(g, "224.0.0.1", "multicast");
 	check_special(g, "239.255.255.250", "multicast");
 	check_special(g, "240.0.0.1", "reserved");
+	check_special(g, "254.1.2.3", "reserved");
 	check_special(g, "255.255.255.255", "broadcast");
 	check_special(g, "0.0.0.0", "unspecified");
 	check_special(g, "0.1.2.3", "this-network");
@@ -245,6 +246,8 @@ static void test_special(void **state)
 	check_special(g, "::1", "loopback");
 	check_special(g, "fe80::1", "link-local");
 	check_special(g, "fc00::1", "private");
+	check_special(g, "fd12:3456::1", "private");
+	check_special(g, "febf::1", "link-local");
 	check_special(g, "fdff::1", "private");
 	check_special(g, "2001:db8::1", "documentation");
 	check_special(g, "3fff::1", "documentation");
