@@ -453,6 +453,7 @@ static int dns_question(struct dns_ctx *x, struct dns_msg *m)
 	}
 	struct dns_question *q = &m->q[m->n_q++];
 	q->name = m->arena + name_at;
+	q->name_len = (uint16_t)(o.len - 1 - name_at);
 	q->type = type;
 	q->qclass = qclass;
 	m->arena_used = o.len;
@@ -514,6 +515,8 @@ static int dns_rr(struct dns_ctx *x, struct dns_msg *m, uint8_t section)
 	struct dns_rr *rr = &m->rr[m->n_rr++];
 	rr->name = m->arena + name_at;
 	rr->data = m->arena + data_at;
+	rr->name_len = (uint16_t)(data_at - 1 - name_at);
+	rr->data_len = (uint16_t)(o.len - 1 - data_at);
 	rr->ttl = ttl;
 	rr->type = type;
 	rr->rclass = rclass;

@@ -13,12 +13,14 @@ enum dns_section { DNS_ANSWER = 1, DNS_AUTHORITY = 2, DNS_ADDITIONAL = 3 };
 
 struct dns_question {
 	const char *name;   /* normalised presentation form, in the message's arena */
+	uint16_t name_len;  /* strlen(name) */
 	uint16_t type, qclass;
 };
 
 struct dns_rr {
 	const char *name;   /* normalised presentation form */
 	const char *data;   /* presentation form of the RDATA (see dns_parse) */
+	uint16_t name_len, data_len; /* their strlen */
 	uint32_t ttl;
 	uint16_t type, rclass;
 	uint8_t section;    /* enum dns_section */

@@ -183,7 +183,7 @@ void engine_observe(struct engine *e, struct flow *f, int dir, uint64_t ts_us, s
 	else if (o->kind == OBS_HTTP && o->u.http->host.p)
 		dpi_observed(e->dpi, f, o->u.http->host.p, o->u.http->host.len);
 	else if (o->kind == OBS_DNS && o->u.dns->n_q > 0)
-		dpi_observed(e->dpi, f, o->u.dns->q[0].name, strlen(o->u.dns->q[0].name));
+		dpi_observed(e->dpi, f, o->u.dns->q[0].name, o->u.dns->q[0].name_len);
 	else if (o->kind != OBS_FLOW)
 		dpi_observed(e->dpi, f, NULL, 0);
 	struct obs_conn *c = &o->conn;

@@ -196,6 +196,7 @@ static inline void jw_ts_q(struct jw *w, const char *qk, size_t qn, uint64_t ts_
 
 #define jw_elem_obj_open(w) jw_open_q(w, NULL, 0, '{')
 #define jw_elem_str(w, s) jw_str_q(w, NULL, 0, s)
+#define jw_elem_strn(w, s, n) jw_strn_q(w, NULL, 0, s, n)
 #define jw_elem_lit(w, s) jw_lit_q(w, NULL, 0, s)
 #define jw_elem_bool(w, v) jw_bool_q(w, NULL, 0, v)
 

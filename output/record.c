@@ -125,11 +125,11 @@ static void record_dns_rr(struct jw *w, const struct dns_rr *rr)
 {
 	char tn[16];
 	jw_elem_obj_open(w);
-	jw_str(w, "name", rr->name);
+	jw_strn(w, "name", rr->name, rr->name_len);
 	jw_lit(w, "type", dns_type_name(rr->type, tn, sizeof tn));
 	record_dns_class(w, rr->rclass);
 	jw_uint(w, "ttl", rr->ttl);
-	jw_str(w, "data", rr->data);
+	jw_strn(w, "data", rr->data, rr->data_len);
 	jw_obj_close(w);
 }
 
@@ -178,7 +178,7 @@ static void record_dns_answer_geo(struct jw *w, const struct dns_msg *m,
 			jw_arr_open(w, "answer_enrichment");
 		any = true;
 		jw_elem_obj_open(w);
-		jw_str(w, "ip", rr->data);
+		jw_strn(w, "ip", rr->data, rr->data_len);
 		record_geo(w, &geo[i]);
 		jw_obj_close(w);
 	}
@@ -201,7 +201,7 @@ static void record_dns(struct jw *w, const struct dns_msg *m, const struct geo_i
 		jw_lit(w, "response_code", dns_rcode_name(m->rcode, tn, sizeof tn));
 	if (m->n_q > 0) {
 		jw_obj_open(w, "question");
-		jw_str(w, "name", m->q[0].name);
+		jw_strn(w, "name", m->q[0].name, m->q[0].name_len);
 		jw_lit(w, "type", dns_type_name(m->q[0].type, tn, sizeof tn));
 		record_dns_class(w, m->q[0].qclass);
 		jw_obj_close(w);
@@ -215,7 +215,7 @@ static void record_dns(struct jw *w, const struct dns_msg *m, const struct geo_i
 		if (!any_ip)
 			jw_arr_open(w, "resolved_ip");
 		any_ip = true;
-		jw_elem_str(w, rr->data);
+		jw_elem_strn(w, rr->data, rr->data_len);
 	}
 	if (any_ip)
 		jw_arr_close(w);
@@ -237,7 +237,7 @@ static void record_dns(struct jw *w, const struct dns_msg *m, const struct geo_i
 		jw_arr_open(w, "questions");
 		for (uint16_t i = 1; i < m->n_q; i++) {
 			jw_elem_obj_open(w);
-			jw_str(w, "name", m->q[i].name);
+			jw_strn(w, "name", m->q[i].name, m->q[i].name_len);
 			jw_lit(w, "type", dns_type_name(m->q[i].type, tn, sizeof tn));
 			jw_obj_close(w);
 		}

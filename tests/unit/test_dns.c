@@ -150,7 +150,8 @@ static enum dis_status parse_exact(const uint8_t *p, size_t len)
 	return st;
 }
 
-/* Every string the result points to lies inside the arena, within the used part. */
+/* Every string the result points to lies inside the arena, within the used part, and is as
+ * long as its length field says. */
 static void assert_strings_in_arena(const struct dns_msg *m)
 {
 	assert_true(m->arena_used <= sizeof m->arena);
@@ -158,11 +159,14 @@ static void assert_strings_in_arena(const struct dns_msg *m)
 	for (unsigned i = 0; i < m->n_q; i++) {
 		assert_true(m->q[i].name >= lo && m->q[i].name < hi);
 		assert_non_null(memchr(m->q[i].name, '\0', (size_t)(hi - m->q[i].name)));
+		assert_int_equal(strlen(m->q[i].name), m->q[i].name_len);
 	}
 	for (unsigned i = 0; i < m->n_rr; i++) {
 		assert_true(m->rr[i].name >= lo && m->rr[i].name < hi);
 		assert_true(m->rr[i].data >= lo && m->rr[i].data < hi);
 		assert_non_null(memchr(m->rr[i].data, '\0', (size_t)(hi - m->rr[i].data)));
+		assert_int_equal(strlen(m->rr[i].name), m->rr[i].name_len);
+		assert_int_equal(strlen(m->rr[i].data), m->rr[i].data_len);
 	}
 }
 
