@@ -33,7 +33,7 @@ static void record_geo(struct jw *w, const struct geo_info *g)
 		return;
 	jw_obj_open(w, "geo");
 	if (g->special)
-		jw_str(w, "name", g->special);
+		jw_lit(w, "name", g->special); /* geo.c's names of the blocks */
 	if (g->country[0])
 		jw_str(w, "country_iso_code", g->country);
 	if (g->city[0])
@@ -78,7 +78,7 @@ static void record_network(struct jw *w, const struct obs_conn *c, const char *p
 		jw_lit(w, "protocol", protocol);
 	if (c->application)
 		jw_str(w, "application", c->application);
-	jw_str(w, "community_id", c->community_id);
+	jw_lit(w, "community_id", c->community_id); /* "1:" and base64 */
 	if (c->n_vlan > 0) {
 		jw_obj_open(w, "vlan");
 		jw_uint_str(w, "id", c->vlan[0]);
