@@ -11,7 +11,9 @@
 #include "core/limits.h"
 #include "dissectors/mail.h"
 
-/* nDPI knows a few hundred protocols; names are cached lower-cased at start. */
+/* nDPI knows a few hundred protocols; names are cached lower-cased at start, printable
+ * ASCII but for the quote and the backslash (each other byte becomes '_'), so records write
+ * them as they are. */
 #define DPI_NAME_MAX 24
 
 /* What nDPI said of the last names and server addresses it was asked about, direct-mapped:
@@ -136,8 +138,12 @@ struct dpi *dpi_new(void)
 	for (uint32_t i = 0; i < d->n_names; i++) {
 		const char *n = ndpi_get_proto_name(d->mod, (uint16_t)i);
 		for (size_t k = 0; n && n[k] && k + 1 < DPI_NAME_MAX; k++) {
-			char c = n[k];
-			d->names[i][k] = (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
+			unsigned char c = (unsigned char)n[k];
+			if (c >= 'A' && c <= 'Z')
+				c = (unsigned char)(c + 32);
+			else if (c < 0x20 || c > 0x7e || c == '"' || c == '\\')
+				c = '_';
+			d->names[i][k] = (char)c;
 		}
 	}
 	return d;

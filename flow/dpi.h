@@ -35,7 +35,7 @@ void dpi_observed(struct dpi *d, struct flow *f, const char *name, size_t len);
 void dpi_flow_done(struct dpi *d, struct flow *f);
 
 /* The flow's application protocol in lower case ("dns", "tls", "google"), or NULL when
- * nDPI does not know it (yet). */
+ * nDPI does not know it (yet): printable ASCII with no quote or backslash. */
 const char *dpi_name(const struct dpi *d, const struct flow *f);
 
 /* Counts a flow that ends under its application name (for the metric record). */

@@ -77,7 +77,7 @@ static void record_network(struct jw *w, const struct obs_conn *c, const char *p
 	if (protocol)
 		jw_lit(w, "protocol", protocol);
 	if (c->application)
-		jw_str(w, "application", c->application);
+		jw_lit(w, "application", c->application); /* dpi.h: nothing to escape */
 	jw_lit(w, "community_id", c->community_id); /* "1:" and base64 */
 	if (c->n_vlan > 0) {
 		jw_obj_open(w, "vlan");

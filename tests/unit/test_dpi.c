@@ -42,6 +42,32 @@ static void test_known_names(void **state)
 	dpi_free(d);
 }
 
+/* Every protocol's name is as records write it without escaping: lower case, printable
+ * ASCII, no quote or backslash. */
+static void test_names_plain(void **state)
+{
+	(void)state;
+	struct dpi *d = dpi_new();
+	assert_non_null(d);
+	unsigned named = 0;
+	for (uint16_t id = 1; id < 1024; id++) {
+		struct flow f;
+		memset(&f, 0, sizeof f);
+		f.ndpi_proto = id;
+		const char *n = dpi_name(d, &f);
+		if (!n)
+			continue;
+		named++;
+		for (const char *p = n; *p; p++) {
+			unsigned char c = (unsigned char)*p;
+			assert_true(c >= 0x20 && c <= 0x7e && c != '"' && c != '\\');
+			assert_false(c >= 'A' && c <= 'Z');
+		}
+	}
+	assert_true(named > 200);
+	dpi_free(d);
+}
+
 /* Many names and addresses, asked again and again in an order that makes them take each
  * other's memo slots, give what a fresh module says of each once. */
 static void test_memo_agrees(void **state)
@@ -105,6 +131,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_known_names),
 		cmocka_unit_test(test_memo_agrees),
+		cmocka_unit_test(test_names_plain),
 	};
 	return cmocka_run_group_tests_name("dpi", tests, NULL, NULL);
 }
