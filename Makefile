@@ -100,13 +100,15 @@ $(PGO_DIR)/%.o: %.c
 $(PGO_DIR)/misroute: $(PGO_OBJS)
 	$(CC) $(LDFLAGS) -fprofile-generate -o $@ $^ $(PKG_LIBS) $(LDLIBS)
 
-# Counts from these replays alone, without a GeoIP database like the tests.
+# Counts from these replays alone, without a GeoIP database like the tests, all in one process:
+# one per capture counted dozens of start-ups (nDPI's 98,000 allocations each) against a few
+# thousand packets, and the packet path came out cold. On the bench capture one process gave
+# 6.7% fewer instructions for --log-events, 7.3% fewer for incidents only.
 $(PGO_DIR)/trained: $(PGO_DIR)/misroute $(TRAIN_PCAPS)
 	@find $(BUILD) -name '*.gcda' -delete
-	@for f in $(TRAIN_PCAPS); do \
-		MISROUTE_GEOIP_DIR=/nonexistent $(PGO_DIR)/misroute --log-events -o /dev/null -r $$f \
-			>/dev/null 2>&1 || { echo "pgo: $$f: the training replay failed" >&2; exit 1; }; \
-	done
+	@MISROUTE_GEOIP_DIR=/nonexistent $(PGO_DIR)/misroute --log-events -o /dev/null \
+		$(addprefix -r ,$(TRAIN_PCAPS)) >/dev/null 2>$(PGO_DIR)/train.log || \
+		{ echo "pgo: the training replay failed: see $(PGO_DIR)/train.log" >&2; exit 1; }
 	@touch $@
 
 $(BUILD)/main.o $(LIB_OBJS): $(PGO_DIR)/trained
