@@ -44,6 +44,13 @@ PGO      ?= 1
 PGO_DIR  := build/pgo
 TRAIN_PCAPS := $(sort $(wildcard samples/*.pcap tests/golden/*.pcap tests/golden/*/*.pcap))
 ifeq ($(BUILD),build)
+# -O3 unless OPT is given: on the bench capture 6.2% fewer instructions than -O2 for
+# --log-events (2.080 G -> 1.951 G), 7.5% for incidents only, and 20 paired timings put it at
+# 0.895 of -O2's time, for a binary 18% larger. The sanitizer builds stay at -O2; memcheck
+# (tests/valgrind.sh) runs this build.
+ifeq ($(origin OPT),file)
+OPT      := -O3
+endif
 ifeq ($(findstring clang,$(shell $(CC) --version 2>/dev/null)),)
 LTO      := -flto=auto
 AR       := gcc-ar
