@@ -580,14 +580,25 @@ static void detect_dns_answer(struct detector *d, const struct obs *o, const str
 			continue;
 		struct alert *a = detect_begin(d, ALERT_OUTSIDE, r, o, rr->name);
 		detect_copy(a->domain, sizeof a->domain, rr->name);
-		detect_copy(a->atomic, sizeof a->atomic, rr->data);
-		detect_copy(a->field, sizeof a->field, "dns.answers.data");
+		/* A record of a type dns.c does not decode (an RRSIG beside the address) has no
+		 * data: the name itself is what was observed. */
+		bool data = rr->data_len > 0;
+		detect_copy(a->atomic, sizeof a->atomic, data ? rr->data : rr->name);
+		detect_copy(a->field, sizeof a->field, data ? "dns.answers.data" : "dns.answers.name");
 		struct alert_evidence ev;
 		detect_evidence(&ev, o, "dns_answer", rr->name);
 		detect_add_evidence(a, &ev);
-		snprintf(a->message, sizeof a->message, rr->type == 5
-			 ? "The reserved name %s is an alias of %s, outside its domain"
-			 : "The reserved name %s resolved to %s", rr->name, rr->data);
+		char tn[16];
+		if (rr->type == 5)
+			snprintf(a->message, sizeof a->message,
+				 "The reserved name %s is an alias of %s, outside its domain", rr->name,
+				 rr->data);
+		else if (data)
+			snprintf(a->message, sizeof a->message, "The reserved name %s resolved to %s",
+				 rr->name, rr->data);
+		else
+			snprintf(a->message, sizeof a->message, "The reserved name %s has %s records",
+				 rr->name, dns_type_name(rr->type, tn, sizeof tn));
 		detect_submit(d, a);
 	}
 }

@@ -303,22 +303,14 @@ static int dns_rd_uri(struct dns_ctx *x, size_t end, struct dns_out *o)
 	return 0;
 }
 
-/* RFC 3597 5: "\# len hex" for types we do not decode. */
+/* A type we do not decode (DNSSEC's keys and signatures, most often): its RDATA is skipped
+ * and it has no text, as tshark and Suricata show none. An RFC 3597 hex dump of a signature
+ * was a kilobyte of noise in a record. */
 DNS_MUST_CHECK
-static int dns_rd_generic(struct dns_ctx *x, size_t n, struct dns_out *o)
+static int dns_rd_skip(struct dns_ctx *x, size_t n)
 {
-	static const char hex[] = "0123456789abcdef";
-	const uint8_t *d = cur_take(&x->c, n);
-	if (!d)
+	if (!cur_take(&x->c, n))
 		return dns_fail(x, "rdata truncated");
-	dns_puts(o, "\\# ");
-	dns_put_u32(o, (uint32_t)n);
-	if (n)
-		dns_putc(o, ' ');
-	for (size_t i = 0; i < n && !o->full; i++) {
-		dns_putc(o, hex[d[i] >> 4]);
-		dns_putc(o, hex[d[i] & 15]);
-	}
 	return 0;
 }
 
@@ -385,7 +377,7 @@ static int dns_rdata(struct dns_ctx *x, uint16_t type, size_t n, struct dns_out 
 		r = dns_rd_uri(x, end, o);
 		break;
 	default:
-		r = dns_rd_generic(x, n, o);
+		r = dns_rd_skip(x, n);
 		break;
 	}
 	if (r)

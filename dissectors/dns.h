@@ -62,7 +62,7 @@ struct dns_msg {
  * the target name; MX "pref exchange"; SRV "prio weight port target"; TXT/SPF each string
  * in double quotes, space separated; SOA "mname rname serial refresh retry expire minimum";
  * HTTPS/SVCB "prio target"; CAA `flags tag "value"`; URI `prio weight "target"`; any other type
- * RFC 3597 "\# len hex".
+ * no text at all (data_len 0).
  * Returns DIS_OK when the header and all questions parsed; records that fail to parse end the
  * parse but keep what came before (m->reason says why, and the return is DIS_MALFORMED only when
  * not even the header and questions parsed). DIS_SHORT when len < 12.

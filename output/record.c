@@ -129,7 +129,8 @@ static void record_dns_rr(struct jw *w, const struct dns_rr *rr)
 	jw_lit(w, "type", dns_type_name(rr->type, tn, sizeof tn));
 	record_dns_class(w, rr->rclass);
 	jw_uint(w, "ttl", rr->ttl);
-	jw_strn(w, "data", rr->data, rr->data_len);
+	if (rr->data_len) /* none for a type dns.c does not decode */
+		jw_strn(w, "data", rr->data, rr->data_len);
 	jw_obj_close(w);
 }
 

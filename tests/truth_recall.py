@@ -3,11 +3,11 @@
 misroute's --log-events records against the tshark truth files beside the captures in DIR.
 
 It uses ../shared/tools/compare_truth.py for the matching and adds one rule for rows that
-carry no value to compare: where tshark prints no data for a DNS answer (RRSIG, DNSKEY: its
-summary is empty) or an error text in place of a name ("<Name too long>"), the row is
-recalled by a record with the same endpoints, name and type. Such rows are counted apart, so
-the figures say how many matched that way. Exits 1 when a capture's recall of a kind is
-below R.
+carry no value to compare: where tshark prints an error text in place of a name ("<Name too
+long>"), the row is recalled by a record with the same endpoints, name and type. Such rows are
+counted apart, so the figures say how many matched that way. Rows where tshark prints no data
+(RRSIG, DNSKEY) get no such help: misroute writes no data for the types it does not decode
+either, so they match as they are. Exits 1 when a capture's recall of a kind is below R.
 """
 import collections
 import os
@@ -23,9 +23,9 @@ def load_compare(shared_tools):
 
 
 def loose(value):
-    """(name, type) when a dns_answer truth value has no comparable data, else None."""
+    """(name, type) when a dns_answer truth value has an error text for data, else None."""
     parts = value.split(" ", 2)
-    if len(parts) == 2 or (len(parts) == 3 and (parts[2] == "" or parts[2].startswith("<"))):
+    if len(parts) == 3 and parts[2].startswith("<"):
         return parts[0], parts[1]
     return None
 
@@ -44,7 +44,8 @@ def recall(ct, truth_path, records_path, kinds):
     for k, (hit, total, missed) in res.items():
         extra = 0
         if k == "dns_answer" and missed:
-            # Rows compare() missed that have no data: count them by name and type.
+            # Rows compare() missed that have an error text for data: count them by name and
+            # type.
             truth = collections.Counter()
             with open(truth_path, encoding="utf-8", errors="replace") as f:
                 next(f, None)

@@ -25,7 +25,7 @@ dns-udp.pcap        one UDP query and its response per case:
     0x100e A dot\.inlabel.mail-corp.de (a label holding a '.') -> A 195.201.17.30
     0x100f CAA mail-corp.de -> 0 issue "letsencrypt.org"
     0x1010 HTTPS www.mail-corp.de -> 1 . alpn=h2
-    0x1011 TYPE65280 mail-corp.de -> \# 4 01020304
+    0x1011 TYPE65280 mail-corp.de -> 4 bytes of RDATA, a type misroute does not decode: no data
     0x1012 A <63-byte label>.<...> (a 255-byte wire name, the legal maximum) -> NXDOMAIN
 dns-tcp.pcap        DNS over TCP (192.168.50.10 -> 192.168.50.53:53)
     port 50001: handshake; one client segment with two queries (0x1001 A www.mail-corp.de,

@@ -18,6 +18,7 @@ static struct ruleset *rs;
 static unsigned emitted;
 static uint32_t counts;
 static char last_name[ALERT_NAME];
+static char last_atomic[ALERT_NAME], last_field[48], last_message[1024];
 static unsigned lossy;
 
 static void on_alert(void *arg, const struct alert *a)
@@ -27,6 +28,9 @@ static void on_alert(void *arg, const struct alert *a)
 	lossy += a->capture_loss;
 	counts += a->count;
 	snprintf(last_name, sizeof last_name, "%s", a->name);
+	snprintf(last_atomic, sizeof last_atomic, "%s", a->atomic);
+	snprintf(last_field, sizeof last_field, "%s", a->field);
+	snprintf(last_message, sizeof last_message, "%s", a->message);
 }
 
 static int setup(void **state)
@@ -59,6 +63,7 @@ static void query(struct detector *d, struct dns_msg *m, uint32_t client, const 
 	memset(m, 0, offsetof(struct dns_msg, arena));
 	snprintf(m->arena, sizeof m->arena, "%s", name);
 	m->q[0].name = m->arena;
+	m->q[0].name_len = (uint16_t)strlen(m->arena);
 	m->q[0].type = 1;
 	m->n_q = 1;
 	struct obs o = { .kind = OBS_DNS, .u.dns = m };
@@ -74,6 +79,69 @@ static void query(struct detector *d, struct dns_msg *m, uint32_t client, const 
 	o.conn.community_id = "1:x";
 	o.conn.to_server = true;
 	detect_observe(d, &o);
+}
+
+/* The answer to a query for name, from 10.0.0.53: one record of type with text data (empty:
+ * a type dns.c does not decode), and the address when it is an A record. */
+static void answer(struct detector *d, struct dns_msg *m, const char *name, uint16_t type,
+		   const char *data, const uint8_t addr[4])
+{
+	memset(m, 0, offsetof(struct dns_msg, arena));
+	size_t n = strlen(name);
+	memcpy(m->arena, name, n + 1);
+	memcpy(m->arena + n + 1, data, strlen(data) + 1);
+	m->qr = true;
+	m->q[0] = (struct dns_question){ m->arena, (uint16_t)n, type, 1 };
+	m->n_q = 1;
+	struct dns_rr *rr = &m->rr[0];
+	rr->name = m->arena;
+	rr->name_len = (uint16_t)n;
+	rr->data = m->arena + n + 1;
+	rr->data_len = (uint16_t)strlen(data);
+	rr->ttl = 60;
+	rr->type = type;
+	rr->rclass = 1;
+	rr->section = DNS_ANSWER;
+	rr->has_addr = addr != NULL;
+	if (addr)
+		memcpy(rr->addr, addr, 4);
+	m->n_rr = 1;
+	struct obs o = { .kind = OBS_DNS, .u.dns = m };
+	o.conn.ts_us = 200 * 1000000ull;
+	o.conn.ip_version = 4;
+	o.conn.src[0] = 10;
+	o.conn.src[3] = 53;
+	o.conn.dst[0] = 10;
+	o.conn.dst[3] = 9;
+	o.conn.transport = 17;
+	o.conn.community_id = "1:x";
+	detect_observe(d, &o);
+}
+
+/* A name that must not resolve, answered: by an address, the incident names the address; by
+ * a record dns.c does not decode (an RRSIG, no data), it names the name and the type. */
+static void test_reserved_answer(void **state)
+{
+	(void)state;
+	static struct dns_msg m;
+	struct detect_config cfg;
+	detect_config_defaults(&cfg);
+	emitted = 0;
+	struct detector *d = detect_new(&cfg, rs, on_alert, NULL);
+	const uint8_t a[4] = { 192, 0, 2, 1 };
+	answer(d, &m, "www.example.com", 1, "192.0.2.1", a);
+	detect_flush(d);
+	assert_int_equal(emitted, 1);
+	assert_string_equal(last_atomic, "192.0.2.1");
+	assert_string_equal(last_field, "dns.answers.data");
+	assert_string_equal(last_message, "The reserved name www.example.com resolved to 192.0.2.1");
+	answer(d, &m, "www.test", 46, "", NULL);
+	detect_flush(d);
+	assert_int_equal(emitted, 2);
+	assert_string_equal(last_atomic, "www.test");
+	assert_string_equal(last_field, "dns.answers.name");
+	assert_string_equal(last_message, "The reserved name www.test has RRSIG records");
+	detect_free(d);
 }
 
 static void test_aggregation(void **state)
@@ -162,6 +230,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_capture_loss),
 		cmocka_unit_test(test_aggregation),
+		cmocka_unit_test(test_reserved_answer),
 		cmocka_unit_test(test_flood_bounded),
 	};
 	return cmocka_run_group_tests_name("detect", tests, setup, teardown);
