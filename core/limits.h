@@ -92,8 +92,10 @@
 /* Detection: an autodiscover lookup keeps a client suspect for 10 minutes (DESIGN.md); repeats
  * of one incident within 10 minutes are one record. Clients remembered (4 domains each), and
  * addresses in the passive DNS (4 names each, kept for their TTL within [1 min, 1 day]); the
- * tables evict the least recently used entry of a probe window when full. Incidents waiting for
- * their window to close: more are written early rather than lost. */
+ * client table evicts the least recently used entry of a probe window when full, the passive
+ * DNS the one whose names expire first. The passive DNS's names and their evidence are
+ * records in a ring of 8 MiB (about 90,000 names): the most recent answers. Incidents waiting
+ * for their window to close: more are written early rather than lost. */
 #define DETECT_DEFAULT_CONTEXT_US (600ull * 1000000)
 #define DETECT_DEFAULT_WINDOW_US (600ull * 1000000)
 #define DETECT_MAX_CLIENTS 8192
@@ -102,5 +104,6 @@
 #define DETECT_PDNS_NAMES 4
 #define DETECT_PDNS_MIN_TTL 60
 #define DETECT_PDNS_MAX_TTL 86400
+#define DETECT_PDNS_RING (8u << 20)
 #define DETECT_MAX_PENDING 1024
 #endif

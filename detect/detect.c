@@ -47,7 +47,6 @@ struct detect_table {
 	char *entries;
 	size_t esize;
 	unsigned cap;
-	unsigned clear;    /* the leading bytes of an entry a new key zeroes (see detect_slot) */
 };
 
 /* What a client looked up autodiscover for, and when. */
@@ -62,14 +61,37 @@ struct detect_client {
 	struct detect_ctx ctx[DETECT_CTX_PER_CLIENT];
 };
 
-/* The names an address was resolved from, each until its TTL runs out. */
+/* Passive DNS: the names an address was an answer for, each until its TTL runs out. An
+ * address's entry is one cache line; each name, with the DNS exchange that gave it, is a
+ * record in a ring written front to back. An answer so writes one line at random and the
+ * ring's head, where it wrote 1.3 KB of evidence in place before, a tenth of a replay's time.
+ * A name whose record the ring has since written over is forgotten (counted as evicted). */
 struct detect_pdns {
-	/* The few bytes a lookup compares come first, in one cache line; a name's evidence is
-	 * read only when its hash matches. */
-	uint64_t expires_us[DETECT_PDNS_NAMES]; /* 0: empty */
+	uint8_t ip[16];
+	uint32_t expires_s[DETECT_PDNS_NAMES]; /* packet time in seconds; 0: an empty slot */
 	uint32_t name_hash[DETECT_PDNS_NAMES];
-	struct alert_evidence ev[DETECT_PDNS_NAMES]; /* ev[i].name is the name */
+	uint32_t ref[DETECT_PDNS_NAMES];       /* its record: ring position / 8, low 32 bits */
 };
+_Static_assert(sizeof(struct detect_pdns) == 64, "a passive-DNS entry is one cache line");
+
+/* An entry's key: a tag of its address's hash (0: never used) and when its last name
+ * expires. */
+struct detect_pdns_key {
+	uint32_t tag, until;
+};
+
+struct detect_pdns_rec {
+	uint64_t pos;                 /* where it was written: tells it from what overwrote it */
+	uint64_t ts_us;               /* the DNS exchange */
+	uint8_t src[16], dst[16];
+	uint16_t sport, dport;
+	uint8_t transport, ip_version;
+	uint8_t name_len;
+	char name[];                  /* name_len bytes and a NUL */
+};
+_Static_assert(ALERT_NAME <= 256, "a name's length fits name_len");
+_Static_assert((DETECT_PDNS_RING & (DETECT_PDNS_RING - 1)) == 0 && DETECT_PDNS_RING >= 4096,
+	       "the ring is a power of two");
 
 struct detector {
 	struct detect_config cfg;
@@ -77,7 +99,11 @@ struct detector {
 	detect_emit_fn emit;
 	void *arg;
 	struct detect_table clients;     /* DETECT_MAX_CLIENTS struct detect_client */
-	struct detect_table pdns;        /* DETECT_MAX_PDNS struct detect_pdns */
+	struct detect_pdns_key *pdns_keys; /* DETECT_MAX_PDNS, open addressing */
+	struct detect_pdns *pdns;        /* the entries of the keys, in pdns_mem */
+	void *pdns_mem;
+	char *ring;                      /* DETECT_PDNS_RING bytes of struct detect_pdns_rec */
+	uint64_t ring_pos;               /* bytes written into the ring since the start */
 	struct alert *pending[DETECT_MAX_PENDING]; /* a ring, oldest first */
 	unsigned head, n;
 	unsigned n_peak;                 /* the most pending at once */
@@ -101,13 +127,12 @@ void detect_config_defaults(struct detect_config *c)
 _Static_assert((DETECT_MAX_CLIENTS & (DETECT_MAX_CLIENTS - 1)) == 0, "a power of two");
 _Static_assert((DETECT_MAX_PDNS & (DETECT_MAX_PDNS - 1)) == 0, "a power of two");
 
-static int detect_table_init(struct detect_table *t, unsigned cap, size_t esize, unsigned clear)
+static int detect_table_init(struct detect_table *t, unsigned cap, size_t esize)
 {
 	/* calloc'd pages cost nothing until a slot is used. */
 	t->keys = calloc(cap, sizeof *t->keys);
 	t->entries = calloc(cap, esize);
 	t->esize = esize;
-	t->clear = clear;
 	t->cap = cap;
 	return t->keys && t->entries ? 0 : -1;
 }
@@ -133,13 +158,14 @@ struct detector *detect_new(const struct detect_config *cfg, const struct rulese
 	d->rules = rules;
 	d->emit = emit;
 	d->arg = arg;
-	/* A passive-DNS entry's evidence is read only where its expiry says it was written: a new
-	 * address zeroes the first line, not the 1.3 KB behind it (a seventh of a replay's
-	 * last-level write misses). */
-	if (detect_table_init(&d->clients, DETECT_MAX_CLIENTS, sizeof(struct detect_client),
-			      sizeof(struct detect_client)) < 0 ||
-	    detect_table_init(&d->pdns, DETECT_MAX_PDNS, sizeof(struct detect_pdns),
-			      offsetof(struct detect_pdns, ev)) < 0) {
+	/* calloc'd pages cost nothing until a slot or the ring's head reaches them; the
+	 * entries are aligned to their cache lines. */
+	d->pdns_mem = calloc(1, DETECT_MAX_PDNS * sizeof *d->pdns + 63);
+	d->pdns = (struct detect_pdns *)(((uintptr_t)d->pdns_mem + 63) & ~(uintptr_t)63);
+	d->pdns_keys = calloc(DETECT_MAX_PDNS, sizeof *d->pdns_keys);
+	d->ring = calloc(1, DETECT_PDNS_RING);
+	if (detect_table_init(&d->clients, DETECT_MAX_CLIENTS, sizeof(struct detect_client)) < 0 ||
+	    !d->pdns_mem || !d->pdns_keys || !d->ring) {
 		detect_free(d);
 		return NULL;
 	}
@@ -153,7 +179,9 @@ void detect_free(struct detector *d)
 	for (unsigned i = 0; i < d->n; i++)
 		free(d->pending[(d->head + i) % DETECT_MAX_PENDING]);
 	detect_table_free(&d->clients);
-	detect_table_free(&d->pdns);
+	free(d->pdns_mem);
+	free(d->pdns_keys);
+	free(d->ring);
 	free(d);
 }
 
@@ -163,7 +191,9 @@ uint64_t detect_count(const struct detector *d, enum alert_kind k) { return d->r
 
 size_t detect_memory(const struct detector *d)
 {
-	return sizeof *d + detect_table_memory(&d->clients) + detect_table_memory(&d->pdns) +
+	return sizeof *d + detect_table_memory(&d->clients) +
+	       DETECT_MAX_PDNS * (sizeof(struct detect_pdns) + sizeof(struct detect_pdns_key)) +
+	       DETECT_PDNS_RING +
 	       (size_t)d->n_peak * sizeof(struct alert);
 }
 
@@ -182,11 +212,6 @@ static void detect_copy(char *dst, size_t size, const char *src)
 static uint32_t detect_hash_ip(const uint8_t ip[16])
 {
 	return (uint32_t)hash_bytes(0, ip, 16);
-}
-
-static uint32_t detect_hash_name(const char *name)
-{
-	return (uint32_t)hash_bytes(0, name, strlen(name));
 }
 
 /* The entry for ip: found, or (create) a free one or the least recently used of the probe
@@ -214,7 +239,7 @@ static void *detect_slot(struct detect_table *t, const uint8_t ip[16], bool crea
 	victim->used = true;
 	victim->last_us = now_us;
 	char *e = t->entries + (size_t)(victim - t->keys) * t->esize;
-	memset(e, 0, t->clear);
+	memset(e, 0, t->esize);
 	return e;
 }
 
@@ -441,45 +466,157 @@ static struct detect_client *detect_client_of(struct detector *d, const struct o
 
 /* ---- passive DNS: address -> names ---- */
 
+/* The entry of ip: found, or (create) an empty one or the one whose names expire first of
+ * the probe window taken over (counted as evicted). NULL when absent and not created. The
+ * probe reads the small keys (in the second-level cache) and one entry: the one that may
+ * match, or the one taken. An entry with no name left is empty, whatever address it held. */
+static struct detect_pdns *detect_pdns_entry(struct detector *d, const uint8_t ip[16],
+					     bool create, uint32_t now_s)
+{
+	uint32_t h = detect_hash_ip(ip), tag = h | 1;
+	struct detect_pdns_key *victim = NULL;
+	uint32_t victim_until = UINT32_MAX;
+	for (unsigned p = 0; p < DETECT_PROBE; p++) {
+		struct detect_pdns_key *k = &d->pdns_keys[(h + p) & (DETECT_MAX_PDNS - 1)];
+		uint32_t until = k->until > now_s ? k->until : 0; /* nothing live: as good as empty */
+		if (until && k->tag == tag) {
+			struct detect_pdns *e = &d->pdns[k - d->pdns_keys];
+			if (!memcmp(e->ip, ip, 16))
+				return e;
+		}
+		if (until < victim_until) {
+			victim = k;
+			victim_until = until;
+		}
+	}
+	if (!create)
+		return NULL;
+	if (victim_until > 0)
+		d->evicted++;
+	victim->tag = tag;
+	victim->until = 0;
+	struct detect_pdns *e = &d->pdns[victim - d->pdns_keys];
+	memset(e, 0, sizeof *e);
+	memcpy(e->ip, ip, 16);
+	return e;
+}
+
+/* Appends name[0..n) with o's exchange to the ring; returns its reference. */
+static uint32_t detect_pdns_write(struct detector *d, const struct obs *o, const char *name,
+				  size_t n)
+{
+	size_t len = (offsetof(struct detect_pdns_rec, name) + n + 1 + 7) & ~(size_t)7;
+	size_t at = (size_t)(d->ring_pos & (DETECT_PDNS_RING - 1));
+	if (at + len > DETECT_PDNS_RING) { /* a record never wraps: the tail is left unused */
+		d->ring_pos += DETECT_PDNS_RING - at;
+		at = 0;
+	}
+	struct detect_pdns_rec *r = (struct detect_pdns_rec *)(void *)(d->ring + at);
+	const struct obs_conn *c = &o->conn;
+	r->pos = d->ring_pos;
+	r->ts_us = c->ts_us;
+	memcpy(r->src, c->src, 16);
+	memcpy(r->dst, c->dst, 16);
+	r->sport = c->sport;
+	r->dport = c->dport;
+	r->transport = c->transport;
+	r->ip_version = c->ip_version;
+	r->name_len = (uint8_t)n;
+	memcpy(r->name, name, n);
+	r->name[n] = '\0';
+	uint32_t ref = (uint32_t)(d->ring_pos >> 3);
+	d->ring_pos += len;
+	return ref;
+}
+
+/* The record ref names, or NULL when the ring has written over it since. A reference keeps
+ * 35 bits of the position, so a record written 32 GiB later in the same place passes for it:
+ * the name's hash h tells that one apart. Every length is checked against the ring. */
+static const struct detect_pdns_rec *detect_pdns_read(const struct detector *d, uint32_t ref,
+						      uint32_t h)
+{
+	const size_t head = offsetof(struct detect_pdns_rec, name);
+	size_t at = ((size_t)ref << 3) & (DETECT_PDNS_RING - 1);
+	if (at + head + 1 > DETECT_PDNS_RING)
+		return NULL;
+	const struct detect_pdns_rec *r = (const struct detect_pdns_rec *)(const void *)(d->ring + at);
+	if ((uint32_t)(r->pos >> 3) != ref || at + head + r->name_len + 1 > DETECT_PDNS_RING ||
+	    r->name[r->name_len] != '\0' || (uint32_t)hash_bytes(0, r->name, r->name_len) != h)
+		return NULL;
+	return r;
+}
+
+static uint32_t detect_seconds(uint64_t ts_us)
+{
+	uint64_t s = ts_us / 1000000u;
+	return s < UINT32_MAX - DETECT_PDNS_MAX_TTL - 1 ? (uint32_t)s : UINT32_MAX - DETECT_PDNS_MAX_TTL - 1;
+}
+
+/* Remembers that rr's address was an answer for rr's name and for the question's. */
 static void detect_pdns_add(struct detector *d, const struct obs *o, const struct dns_rr *rr,
 			    const char *qname)
 {
-	if (!rr->has_addr)
-		return;
-	struct detect_pdns *p = detect_slot(&d->pdns, rr->addr, true, o->conn.ts_us, &d->evicted);
+	uint32_t now_s = detect_seconds(o->conn.ts_us);
+	struct detect_pdns *p = detect_pdns_entry(d, rr->addr, true, now_s);
 	uint32_t ttl = rr->ttl < DETECT_PDNS_MIN_TTL ? DETECT_PDNS_MIN_TTL
 		     : rr->ttl > DETECT_PDNS_MAX_TTL ? DETECT_PDNS_MAX_TTL : rr->ttl;
 	const char *names[2] = { rr->name, qname };
 	for (int k = 0; k < 2; k++) {
 		if (!names[k] || (k == 1 && !strcmp(names[0], names[1])))
 			continue;
-		uint32_t h = detect_hash_name(names[k]);
+		size_t n = strnlen(names[k], ALERT_NAME - 1);
+		uint32_t h = (uint32_t)hash_bytes(0, names[k], n);
+		/* The name's own slot, else the one that expires first (an empty one first). */
 		unsigned slot = 0;
 		for (unsigned i = 0; i < DETECT_PDNS_NAMES; i++) {
-			if (p->name_hash[i] == h && p->expires_us[i] && !strcmp(p->ev[i].name, names[k])) {
+			if (p->expires_s[i] > now_s && p->name_hash[i] == h) {
 				slot = i;
 				break;
 			}
-			if (p->expires_us[i] < p->expires_us[slot])
+			uint32_t a = p->expires_s[i] > now_s ? p->expires_s[i] : 0;
+			uint32_t b = p->expires_s[slot] > now_s ? p->expires_s[slot] : 0;
+			if (a < b)
 				slot = i;
 		}
-		p->expires_us[slot] = o->conn.ts_us + (uint64_t)ttl * 1000000u;
+		/* Live until the TTL's last second has passed. */
+		p->expires_s[slot] = now_s + ttl + 1;
+		struct detect_pdns_key *key = &d->pdns_keys[p - d->pdns];
+		if (key->until < p->expires_s[slot])
+			key->until = p->expires_s[slot];
 		p->name_hash[slot] = h;
-		detect_evidence(&p->ev[slot], o, "dns_answer", names[k]);
+		p->ref[slot] = detect_pdns_write(d, o, names[k], n);
 	}
 }
 
-/* The names the server of o was resolved from (still within their TTL). */
+/* The names the server of o was resolved from (still within their TTL), as evidence. */
 static unsigned detect_pdns_names(struct detector *d, const struct obs *o,
-				  const struct alert_evidence **out, unsigned max)
+				  struct alert_evidence *out, unsigned max)
 {
 	uint8_t ip[16];
 	detect_ip16(o->conn.ip_version, detect_server_ip(&o->conn), ip);
-	struct detect_pdns *p = detect_slot(&d->pdns, ip, false, o->conn.ts_us, NULL);
+	uint32_t now_s = detect_seconds(o->conn.ts_us);
+	struct detect_pdns *p = detect_pdns_entry(d, ip, false, now_s);
 	unsigned n = 0;
-	for (unsigned i = 0; p && i < DETECT_PDNS_NAMES && n < max; i++)
-		if (p->expires_us[i] && p->expires_us[i] >= o->conn.ts_us)
-			out[n++] = &p->ev[i];
+	for (unsigned i = 0; p && i < DETECT_PDNS_NAMES && n < max; i++) {
+		if (p->expires_s[i] <= now_s)
+			continue;
+		const struct detect_pdns_rec *r = detect_pdns_read(d, p->ref[i], p->name_hash[i]);
+		if (!r) {
+			p->expires_s[i] = 0; /* the ring wrote over it within its TTL */
+			d->evicted++;
+			continue;
+		}
+		struct alert_evidence *ev = &out[n++];
+		ev->ts_us = r->ts_us;
+		memcpy(ev->src, r->src, 16);
+		memcpy(ev->dst, r->dst, 16);
+		ev->sport = r->sport;
+		ev->dport = r->dport;
+		ev->transport = r->transport;
+		ev->ip_version = r->ip_version;
+		detect_copy(ev->kind, sizeof ev->kind, "dns_answer");
+		memcpy(ev->name, r->name, (size_t)r->name_len + 1);
+	}
 	return n;
 }
 
@@ -639,14 +776,14 @@ static void detect_ad_answer(struct detector *d, const struct obs *o, const char
 /* Whether any name the server is known by (from the connection, or from passive DNS) lies
  * inside domain. */
 static bool detect_server_inside(const struct detector *d, const char *const *names,
-				 unsigned n_names, const struct alert_evidence *const *pd,
+				 unsigned n_names, const struct alert_evidence *pd,
 				 unsigned n_pd, const char *domain)
 {
 	for (unsigned k = 0; k < n_names; k++)
 		if (detect_inside(d, names[k], domain))
 			return true;
 	for (unsigned k = 0; k < n_pd; k++)
-		if (detect_inside(d, pd[k]->name, domain))
+		if (detect_inside(d, pd[k].name, domain))
 			return true;
 	return false;
 }
@@ -659,7 +796,7 @@ static void detect_mail_after(struct detector *d, const struct obs *o, const cha
 	struct detect_client *c = detect_client_of(d, o);
 	if (!c)
 		return;
-	const struct alert_evidence *pd[DETECT_PDNS_NAMES];
+	struct alert_evidence pd[DETECT_PDNS_NAMES];
 	unsigned n_pd = detect_pdns_names(d, o, pd, DETECT_PDNS_NAMES);
 	if (n_names + n_pd == 0)
 		return; /* a server we know nothing about: no claim either way */
@@ -669,7 +806,7 @@ static void detect_mail_after(struct detector *d, const struct obs *o, const cha
 			continue;
 		if (detect_server_inside(d, names, n_names, pd, n_pd, x->domain))
 			continue;
-		const char *server = n_names ? names[0] : pd[0]->name;
+		const char *server = n_names ? names[0] : pd[0].name;
 		const struct rule *r = rules_match_name(d->rules, x->domain);
 		struct alert *a = detect_begin(d, ALERT_MAIL_AFTER, r, o, server);
 		detect_copy(a->domain, sizeof a->domain, x->domain);
@@ -678,7 +815,7 @@ static void detect_mail_after(struct detector *d, const struct obs *o, const cha
 		detect_copy(a->server_name, sizeof a->server_name, server);
 		detect_add_evidence(a, &x->ev);
 		for (unsigned k = 0; k < n_pd; k++)
-			detect_add_evidence(a, pd[k]);
+			detect_add_evidence(a, &pd[k]);
 		struct alert_evidence ev;
 		detect_evidence(&ev, o, o->kind == OBS_TLS ? "tls" : "mail", server);
 		detect_add_evidence(a, &ev);
@@ -702,13 +839,13 @@ static void detect_credentials(struct detector *d, const struct obs *o, const ch
 	const struct rule *r = rules_match_name(d->rules, domain);
 	if (!r || r->cls == RULE_ALLOWED)
 		return;
-	const struct alert_evidence *pd[DETECT_PDNS_NAMES];
+	struct alert_evidence pd[DETECT_PDNS_NAMES];
 	unsigned n_pd = detect_pdns_names(d, o, pd, DETECT_PDNS_NAMES);
 	bool inside = detect_server_inside(d, names, n_names, pd, n_pd, domain);
 	/* A watched account may log in to a server we cannot name; a reserved one never may. */
 	if (inside || (r->cls == RULE_WATCHED && n_names + n_pd == 0))
 		return;
-	const char *server = n_names ? names[0] : n_pd ? pd[0]->name : "";
+	const char *server = n_names ? names[0] : n_pd ? pd[0].name : "";
 	struct alert *a = detect_begin(d, ALERT_CREDENTIALS, r, o, user);
 	detect_copy(a->domain, sizeof a->domain, domain);
 	detect_copy(a->atomic, sizeof a->atomic, user);
@@ -720,7 +857,7 @@ static void detect_credentials(struct detector *d, const struct obs *o, const ch
 		if (!strcmp(c->ctx[i].domain, domain))
 			detect_add_evidence(a, &c->ctx[i].ev);
 	for (unsigned k = 0; k < n_pd; k++)
-		detect_add_evidence(a, pd[k]);
+		detect_add_evidence(a, &pd[k]);
 	struct alert_evidence ev;
 	detect_evidence(&ev, o, o->kind == OBS_LOGIN ? "login" : "http", user);
 	detect_add_evidence(a, &ev);

@@ -118,6 +118,103 @@ static void answer(struct detector *d, struct dns_msg *m, const char *name, uint
 	detect_observe(d, &o);
 }
 
+/* An A record for name, address 203.0.113.last, with ttl, from 10.0.0.53 at ts (seconds). */
+static void address(struct detector *d, struct dns_msg *m, const char *name, uint8_t last,
+		    uint32_t ttl, uint64_t ts)
+{
+	memset(m, 0, offsetof(struct dns_msg, arena));
+	size_t n = strlen(name);
+	memcpy(m->arena, name, n + 1);
+	char *data = m->arena + n + 1;
+	snprintf(data, 16, "203.0.113.%u", last);
+	m->qr = true;
+	m->q[0] = (struct dns_question){ m->arena, (uint16_t)n, 1, 1 };
+	m->n_q = 1;
+	struct dns_rr *rr = &m->rr[0];
+	*rr = (struct dns_rr){ .name = m->arena, .name_len = (uint16_t)n, .data = data,
+			       .data_len = (uint16_t)strlen(data), .ttl = ttl, .type = 1,
+			       .rclass = 1, .section = DNS_ANSWER, .has_addr = true };
+	const uint8_t a[4] = { 203, 0, 113, last };
+	memcpy(rr->addr, a, 4);
+	m->n_rr = 1;
+	struct obs o = { .kind = OBS_DNS, .u.dns = m };
+	o.conn.ts_us = ts * 1000000;
+	o.conn.ip_version = 4;
+	memcpy(o.conn.src, (const uint8_t[]){ 10, 0, 0, 53 }, 4);
+	memcpy(o.conn.dst, (const uint8_t[]){ 10, 0, 0, 9 }, 4);
+	o.conn.sport = 53;
+	o.conn.dport = 40000;
+	o.conn.transport = 17;
+	o.conn.community_id = "1:x";
+	detect_observe(d, &o);
+}
+
+/* A plain IMAP connection from client 10.0.0.1 to 203.0.113.last at ts (seconds). */
+static void imap(struct detector *d, uint8_t last, uint64_t ts)
+{
+	struct obs_mail mail = { .protocol = "imap" };
+	struct obs o = { .kind = OBS_MAIL, .u.mail = &mail };
+	o.conn.ts_us = ts * 1000000;
+	o.conn.ip_version = 4;
+	memcpy(o.conn.src, (const uint8_t[]){ 10, 0, 0, 1 }, 4);
+	memcpy(o.conn.dst, (const uint8_t[]){ 203, 0, 113, last }, 4);
+	o.conn.sport = 50000;
+	o.conn.dport = 143;
+	o.conn.transport = 6;
+	o.conn.community_id = "1:y";
+	o.conn.to_server = true;
+	o.conn.mail_protocol = "imap";
+	detect_observe(d, &o);
+}
+
+/* Passive DNS names a mail server by the answer that gave its address, for the answer's TTL
+ * and while the ring still holds the answer: after either, as for a server never answered
+ * for, we know nothing about the server, and no claim is made. */
+static void test_passive_dns(void **state)
+{
+	(void)state;
+	static struct dns_msg m;
+	struct detect_config cfg;
+	detect_config_defaults(&cfg);
+	struct detector *d = detect_new(&cfg, rs, on_alert, NULL);
+	query(d, &m, 1, "autodiscover.example.com", 100); /* client 10.0.0.1 */
+	detect_flush(d);
+	address(d, &m, "mail.elsewhere.net", 5, 300, 110);
+	emitted = 0;
+	imap(d, 5, 120);
+	imap(d, 6, 120); /* no name for this one */
+	detect_flush(d);
+	assert_int_equal(emitted, 1);
+	assert_string_equal(last_atomic, "mail.elsewhere.net");
+	assert_non_null(strstr(last_message, "mail.elsewhere.net (203.0.113.5)"));
+	imap(d, 5, 110 + 300); /* the TTL's last second */
+	detect_flush(d);
+	assert_int_equal(emitted, 2);
+	imap(d, 5, 110 + 301); /* past it */
+	detect_flush(d);
+	assert_int_equal(emitted, 2);
+	assert_int_equal(detect_evicted(d), 0);
+	detect_free(d);
+
+	/* The same name for another address, answered over and over, fills the ring twice: the
+	 * first answer's record is written over (by one of the same name and length) while its
+	 * address keeps its entry and its TTL. */
+	d = detect_new(&cfg, rs, on_alert, NULL);
+	query(d, &m, 1, "autodiscover.example.com", 100);
+	detect_flush(d);
+	address(d, &m, "mail.elsewhere.net", 5, 3600, 110);
+	for (unsigned i = 0; i < 2 * DETECT_PDNS_RING / 80; i++)
+		address(d, &m, "mail.elsewhere.net", 7, 3600, 111);
+	emitted = 0;
+	imap(d, 5, 120);
+	assert_int_equal(detect_evicted(d), 1);
+	imap(d, 7, 120); /* the flood's own address is still known */
+	detect_flush(d);
+	assert_int_equal(emitted, 1);
+	assert_non_null(strstr(last_message, "(203.0.113.7)"));
+	detect_free(d);
+}
+
 /* A name that must not resolve, answered: by an address, the incident names the address; by
  * a record dns.c does not decode (an RRSIG, no data), it names the name and the type. */
 static void test_reserved_answer(void **state)
@@ -232,6 +329,7 @@ int main(void)
 		cmocka_unit_test(test_aggregation),
 		cmocka_unit_test(test_reserved_answer),
 		cmocka_unit_test(test_flood_bounded),
+		cmocka_unit_test(test_passive_dns),
 	};
 	return cmocka_run_group_tests_name("detect", tests, setup, teardown);
 }
