@@ -743,6 +743,16 @@ static void http_refuse(struct http_stream *s, const struct http_callbacks *cb, 
 	s->scan = 0;
 }
 
+/* No start line where one must be. When the direction has not had one since its first byte
+ * (a protocol violation, for Zeek), it is not HTTP and nothing more is parsed; otherwise the
+ * next start line is looked for. */
+static void http_bad_start(struct http_stream *s, const struct http_callbacks *cb)
+{
+	http_refuse(s, cb, SKIP_HTTP_MALFORMED, "start line");
+	if (s->from_start && !s->started)
+		s->state = HTTP_S_OPAQUE;
+}
+
 /* A body that went wrong half way: the message is reported cut short, then resync. */
 static void http_abort(struct http_stream *s, const struct http_callbacks *cb, void *arg,
 		       enum skip_reason r, const char *why)
@@ -1081,9 +1091,10 @@ static size_t http_head(struct http_stream *s, const uint8_t *p, size_t n,
 		return 0;
 	}
 	if (rc < 0) {
-		http_refuse(s, cb, SKIP_HTTP_MALFORMED, "start line");
+		http_bad_start(s, cb);
 		return 0;
 	}
+	s->started = true;
 	s->msg = http_msg_new(st.response);
 	if (!s->msg) {
 		http_refuse(s, cb, SKIP_HTTP_ALLOC, "out of memory");
@@ -1161,29 +1172,6 @@ static size_t http_head_end(struct http_stream *s, const uint8_t *p, size_t len)
 	return 0;
 }
 
-/* ---- states ---- */
-
-static size_t http_step_idle(struct http_stream *s, const uint8_t *p, size_t len,
-			     const struct http_callbacks *cb, void *arg)
-{
-	size_t i = 0;
-	while (i < len && (p[i] == '\r' || p[i] == '\n'))
-		i++;
-	if (i > 0) {
-		s->scan = 0; /* RFC 9112 2.2: empty lines before a start line are ignored */
-		return i;
-	}
-	if (len == 0)
-		return 0;
-	size_t hl = http_head_end(s, p, len);
-	if (hl == 0) {
-		if (len >= HTTP_MAX_HEADER_BYTES)
-			http_refuse(s, cb, SKIP_HTTP_HEAD_CAP, "head too long");
-		return 0;
-	}
-	return http_head(s, p, hl, cb, arg);
-}
-
 /* Is the line at p (through its LF, n bytes) the start of a message? */
 static bool http_is_start(const uint8_t *p, size_t n)
 {
@@ -1203,6 +1191,34 @@ static bool http_may_start(const uint8_t *p, size_t len)
 	if (i >= 4 && memcmp(p, "HTTP", 4) == 0 && p[i] == '/')
 		return true;
 	return i > 0 && i <= HTTP_MAX_METHOD && p[i] == ' ';
+}
+
+/* ---- states ---- */
+
+static size_t http_step_idle(struct http_stream *s, const uint8_t *p, size_t len,
+			     const struct http_callbacks *cb, void *arg)
+{
+	size_t i = 0;
+	while (i < len && (p[i] == '\r' || p[i] == '\n'))
+		i++;
+	if (i > 0) {
+		s->scan = 0; /* RFC 9112 2.2: empty lines before a start line are ignored */
+		return i;
+	}
+	if (len == 0)
+		return 0;
+	/* Bytes that cannot begin a start line are refused now, not after a head's worth. */
+	if (!http_may_start(p, len)) {
+		http_bad_start(s, cb);
+		return 0;
+	}
+	size_t hl = http_head_end(s, p, len);
+	if (hl == 0) {
+		if (len >= HTTP_MAX_HEADER_BYTES)
+			http_refuse(s, cb, SKIP_HTTP_HEAD_CAP, "head too long");
+		return 0;
+	}
+	return http_head(s, p, hl, cb, arg);
 }
 
 /* Skips bytes up to a line that is a valid start line. */
@@ -1386,6 +1402,7 @@ static void http_gap(struct http_stream *s, const struct http_callbacks *cb, voi
 	if (s->msg)
 		http_msg_done(s, cb, arg, false);
 	s->scan = 0;
+	s->from_start = false;
 	if (s->state != HTTP_S_OPAQUE) {
 		s->state = HTTP_S_RESYNC;
 		s->line_start = true;
@@ -1424,6 +1441,11 @@ void http_finish(struct http_stream *s, const struct http_callbacks *cb, void *a
 	if (s->msg)
 		http_msg_done(s, cb, arg, s->state == HTTP_S_BODY_CLOSE);
 	http_stream_free(s);
+}
+
+bool http_opaque(const struct http_stream *s)
+{
+	return s->state == HTTP_S_OPAQUE;
 }
 
 bool http_unfinished(const struct http_stream *s)

@@ -158,6 +158,8 @@ struct http_decoder;
 struct http_stream {
 	uint8_t state;
 	bool line_start;              /* resync: the next byte starts a line */
+	bool from_start;              /* set by the caller: its first byte is the stream's first */
+	bool started;                 /* a valid start line has been seen */
 	uint32_t scan;                /* unconsumed bytes already searched for a line end */
 	uint32_t lines;               /* trailer lines so far */
 	uint32_t trailer_bytes;
@@ -178,7 +180,8 @@ void http_stream_init(struct http_stream *s);
  * Calls the callbacks in cb as messages complete. A head longer than HTTP_MAX_HEADER_BYTES
  * (which is not above REASM_MAX_PENDING) or with more than HTTP_MAX_HEADERS field lines, an
  * invalid start line, Content-Length or chunk size is counted (cb->st) and skipped: the parser
- * looks for the next start line.
+ * looks for the next start line; but when from_start is set and the direction has had no
+ * valid start line yet, bytes that are no start line end the parsing (http_opaque).
  * Request-target: the bytes after the method up to the next space, as tshark reports it (a
  * target with spaces in it is cut at the first); an absolute-form target's password is masked. */
 size_t http_feed(struct http_stream *s, const uint8_t *p, size_t len, bool gap,
@@ -188,6 +191,10 @@ size_t http_feed(struct http_stream *s, const uint8_t *p, size_t len, bool gap,
  * connection closes is complete and reported; any other message in progress is reported cut
  * short. Then the stream is idle again. */
 void http_finish(struct http_stream *s, const struct http_callbacks *cb, void *arg);
+
+/* Whether the stream stopped carrying HTTP (a tunnel, HTTP/2, or bytes that were never
+ * HTTP): nothing more will be parsed, and the caller need not deliver more. */
+bool http_opaque(const struct http_stream *s);
 
 /* Whether body bytes that a message's Content-Length or chunk size announced are still to
  * come (before http_finish: the stream ending now leaves them missing). A partial line is not

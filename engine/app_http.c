@@ -30,9 +30,15 @@ struct app_http {
 static struct app_http *app_http_state(struct engine *e, struct flow *f)
 {
 	if (!f->app_state) {
-		f->app_state = calloc(1, sizeof(struct app_http));
-		if (!f->app_state)
+		struct app_http *a = calloc(1, sizeof *a);
+		if (!a) {
 			stats_skip(&e->st, SKIP_APP_ALLOC);
+			return NULL;
+		}
+		/* A direction whose SYN was seen is parsed from its first byte. */
+		for (int d = 0; d < 2; d++)
+			a->s[d].from_start = (f->syn_seen >> d) & 1;
+		f->app_state = a;
 	}
 	return f->app_state;
 }
@@ -242,7 +248,11 @@ size_t app_http_stream(void *arg, const uint8_t *data, size_t len, bool gap)
 	if (!a)
 		return len;
 	struct http_callbacks cb = app_http_callbacks(e);
-	return http_feed(&a->s[e->cur_dir], data, len, gap, &cb, e);
+	struct http_stream *s = &a->s[e->cur_dir];
+	size_t n = http_feed(s, data, len, gap, &cb, e);
+	if (http_opaque(s))
+		e->cur_flow->appdir[e->cur_dir].done = true; /* no more to reassemble */
+	return n;
 }
 
 void app_http_end(struct engine *e, struct flow *f)

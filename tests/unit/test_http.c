@@ -29,6 +29,7 @@ struct ctx {
 	const char *secret;                  /* must appear nowhere in a request */
 	unsigned secret_seen;
 	unsigned requests;
+	bool from_start;                     /* http_stream's: the stream's first byte comes first */
 };
 
 static void logf_(struct ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -173,6 +174,7 @@ static void emu_init(struct emu *e, struct ctx *c)
 {
 	memset(e, 0, sizeof *e);
 	http_stream_init(&e->s);
+	e->s.from_start = c->from_start;
 	e->c = c;
 	e->cb = (struct http_callbacks){ on_request, want_body, on_request_body, on_response_head,
 					 on_response, &c->st };
@@ -544,6 +546,49 @@ static void test_garbage_then_request(void **state)
 		     "REQ m=GET t=/a v=1.1 form=0 path=/a host=h hh=h framing=0 coding=0 wire=0 complete=0\n");
 	run_whole(&c, &plain, (const uint8_t *)v, sizeof v - 1);
 	assert_int_equal(c.st.skip[SKIP_HTTP_MALFORMED], 1);
+	free(c.log);
+}
+
+/* From a stream's first byte, bytes that are no start line mean it is not HTTP: nothing after
+ * is parsed, and reassembly may stop. After a valid start line, or after lost bytes, the
+ * parser resynchronises on the next one as before. */
+static void test_not_http_from_start(void **state)
+{
+	(void)state;
+	static const struct ctx from_start = { .from_start = true };
+	static const char junk[] = "\x16\x03\x01 binary\r\n\r\nGET /a HTTP/1.1\r\nHost: h\r\n\r\n";
+	static const char req[] = "GET /a HTTP/1.1\r\nHost: h\r\n\r\n";
+	static const char later[] = "GET /a HTTP/1.1\r\nHost: h\r\n\r\n\x16\x03\x01 binary\r\n"
+				    "GET /b HTTP/1.1\r\nHost: h\r\n\r\n";
+	check_vector(&from_start, S(junk), "");
+	check_vector(&plain, S(junk),
+		     "REQ m=GET t=/a v=1.1 form=0 path=/a host=h hh=h framing=0 coding=0 wire=0 complete=0\n");
+	check_vector(&from_start, S(later),
+		     "REQ m=GET t=/a v=1.1 form=0 path=/a host=h hh=h framing=0 coding=0 wire=0 complete=0\n"
+		     "REQ m=GET t=/b v=1.1 form=0 path=/b host=h hh=h framing=0 coding=0 wire=0 complete=0\n");
+
+	struct ctx c = { 0 };
+	ctx_reset(&c, &from_start);
+	struct emu e;
+	emu_init(&e, &c);
+	emu_feed_str(&e, junk);
+	assert_true(http_opaque(&e.s));
+	assert_int_equal(c.st.skip[SKIP_HTTP_MALFORMED], 1);
+	emu_end(&e);
+	/* Lost bytes first: the stream is picked up mid-way, and resynchronises. */
+	ctx_reset(&c, &from_start);
+	emu_init(&e, &c);
+	emu_gap(&e);
+	emu_feed_str(&e, junk);
+	assert_false(http_opaque(&e.s));
+	assert_string_equal(c.log, "REQ m=GET t=/a v=1.1 form=0 path=/a host=h hh=h framing=0 "
+				   "coding=0 wire=0 complete=0\n");
+	emu_end(&e);
+	ctx_reset(&c, &from_start);
+	emu_init(&e, &c);
+	emu_feed_str(&e, req);
+	assert_false(http_opaque(&e.s));
+	emu_end(&e);
 	free(c.log);
 }
 
@@ -1155,6 +1200,7 @@ int main(void)
 		cmocka_unit_test(test_target_userinfo),
 		cmocka_unit_test(test_bad_start_lines),
 		cmocka_unit_test(test_garbage_then_request),
+		cmocka_unit_test(test_not_http_from_start),
 		cmocka_unit_test(test_h2_preface),
 		cmocka_unit_test(test_obs_fold),
 		cmocka_unit_test(test_host_binary),
