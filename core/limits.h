@@ -62,6 +62,9 @@
  * only when the engine asks (autodiscover replies are a few KiB), decoded, up to HTTP_MAX_BODY. */
 #define HTTP_MAX_HEADER_BYTES (16u << 10)
 #define HTTP_MAX_HEADERS 100
+/* Bytes that are no start line within a direction's first 10 KiB, with none lost, mean it is
+ * not HTTP (Zeek's DPD::ignore_violations_after); later, the parser resynchronises. */
+#define HTTP_VIOLATION_WINDOW (10u << 10)
 #define HTTP_MAX_TARGET 8192
 #define HTTP_MAX_VALUE 1024
 #define HTTP_ARENA (20u << 10)

@@ -743,13 +743,13 @@ static void http_refuse(struct http_stream *s, const struct http_callbacks *cb, 
 	s->scan = 0;
 }
 
-/* No start line where one must be. When the direction has not had one since its first byte
- * (a protocol violation, for Zeek), it is not HTTP and nothing more is parsed; otherwise the
- * next start line is looked for. */
+/* No start line where one must be. Within the first HTTP_VIOLATION_WINDOW bytes of a
+ * direction seen from its first byte, with none lost (a protocol violation, for Zeek), it is
+ * not HTTP and nothing more is parsed; otherwise the next start line is looked for. */
 static void http_bad_start(struct http_stream *s, const struct http_callbacks *cb)
 {
 	http_refuse(s, cb, SKIP_HTTP_MALFORMED, "start line");
-	if (s->from_start && !s->started)
+	if (s->from_start && s->consumed < HTTP_VIOLATION_WINDOW)
 		s->state = HTTP_S_OPAQUE;
 }
 
@@ -1094,7 +1094,6 @@ static size_t http_head(struct http_stream *s, const uint8_t *p, size_t n,
 		http_bad_start(s, cb);
 		return 0;
 	}
-	s->started = true;
 	s->msg = http_msg_new(st.response);
 	if (!s->msg) {
 		http_refuse(s, cb, SKIP_HTTP_ALLOC, "out of memory");
@@ -1427,6 +1426,7 @@ size_t http_feed(struct http_stream *s, const uint8_t *p, size_t len, bool gap,
 		uint8_t before = s->state;
 		size_t n = http_step(s, p + off, len - off, cb, arg);
 		off += n;
+		s->consumed += n;
 		if (n == 0 && s->state == before)
 			break;
 	}

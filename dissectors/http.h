@@ -158,8 +158,9 @@ struct http_decoder;
 struct http_stream {
 	uint8_t state;
 	bool line_start;              /* resync: the next byte starts a line */
-	bool from_start;              /* set by the caller: its first byte is the stream's first */
-	bool started;                 /* a valid start line has been seen */
+	bool from_start;              /* set by the caller: its first byte is the stream's first;
+				       * cleared by a gap */
+	uint64_t consumed;            /* bytes consumed so far */
 	uint32_t scan;                /* unconsumed bytes already searched for a line end */
 	uint32_t lines;               /* trailer lines so far */
 	uint32_t trailer_bytes;
@@ -180,8 +181,8 @@ void http_stream_init(struct http_stream *s);
  * Calls the callbacks in cb as messages complete. A head longer than HTTP_MAX_HEADER_BYTES
  * (which is not above REASM_MAX_PENDING) or with more than HTTP_MAX_HEADERS field lines, an
  * invalid start line, Content-Length or chunk size is counted (cb->st) and skipped: the parser
- * looks for the next start line; but when from_start is set and the direction has had no
- * valid start line yet, bytes that are no start line end the parsing (http_opaque).
+ * looks for the next start line; but when from_start is set, bytes that are no start line
+ * within the first HTTP_VIOLATION_WINDOW bytes end the parsing (http_opaque).
  * Request-target: the bytes after the method up to the next space, as tshark reports it (a
  * target with spaces in it is cut at the first); an absolute-form target's password is masked. */
 size_t http_feed(struct http_stream *s, const uint8_t *p, size_t len, bool gap,
