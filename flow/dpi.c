@@ -103,6 +103,12 @@ static struct ndpi_detection_module_struct *dpi_module_new(void)
 		void *a = mmap(NULL, DPI_ARENA_SIZE, PROT_READ | PROT_WRITE,
 			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 		dpi_arena = dpi_arena_top = a == MAP_FAILED ? NULL : a;
+#ifdef MADV_HUGEPAGE
+		/* nDPI's start-up walks its address trees, 5 MB of nodes, tens of thousands of
+		 * times: on 2 MiB pages the walk misses no TLB, and 3 faults fill them, not 1,300. */
+		if (dpi_arena)
+			madvise(dpi_arena, DPI_ARENA_SIZE, MADV_HUGEPAGE);
+#endif
 		set_ndpi_malloc(dpi_arena_malloc);
 		set_ndpi_free(dpi_arena_free);
 	}
