@@ -103,6 +103,18 @@ static void dns_put_label_byte(struct dns_out *o, uint8_t b)
 	}
 }
 
+/* A label byte as it is written when it needs no escape (lower-cased), else 0: a table built
+ * when compiling, so that a plain byte costs a load and a test. */
+#define DNS_PLAIN(b)                                                                  \
+	((b) < 0x21 || (b) > 0x7e || (b) == '.' || (b) == '\\' ? 0                    \
+	 : (b) >= 'A' && (b) <= 'Z'                           ? (b) - 'A' + 'a' : (b))
+#define DNS_PLAIN4(b) DNS_PLAIN(b), DNS_PLAIN((b) + 1), DNS_PLAIN((b) + 2), DNS_PLAIN((b) + 3)
+#define DNS_PLAIN16(b) DNS_PLAIN4(b), DNS_PLAIN4((b) + 4), DNS_PLAIN4((b) + 8), DNS_PLAIN4((b) + 12)
+#define DNS_PLAIN64(b) \
+	DNS_PLAIN16(b), DNS_PLAIN16((b) + 16), DNS_PLAIN16((b) + 32), DNS_PLAIN16((b) + 48)
+static const uint8_t dns_plain[256] = { DNS_PLAIN64(0), DNS_PLAIN64(64), DNS_PLAIN64(128),
+					DNS_PLAIN64(192) };
+
 /* A whole label: its plain bytes (nearly all) in one pass with one room check, the rest as
  * dns_put_label_byte writes them. */
 static void dns_put_label(struct dns_out *o, const uint8_t *label, size_t len)
@@ -111,10 +123,10 @@ static void dns_put_label(struct dns_out *o, const uint8_t *label, size_t len)
 	if (len <= o->cap - o->len) {
 		char *p = o->buf + o->len;
 		for (; i < len; i++) {
-			uint8_t b = label[i];
-			if (b < 0x21 || b > 0x7e || b == '.' || b == '\\')
+			uint8_t c = dns_plain[label[i]];
+			if (!c)
 				break;
-			p[i] = (char)(b >= 'A' && b <= 'Z' ? b - 'A' + 'a' : b);
+			p[i] = (char)c;
 		}
 		o->len += i;
 	}

@@ -277,6 +277,28 @@ static void test_name_escaping(void **state)
 	assert_string_equal(msg.q[0].name, "a\\.b.c\\\\d.\\000\\032\\127.\\255.!~");
 }
 
+/* Every byte value, alone in a two-byte label after "x": written as RFC 1035 says. */
+static void test_name_every_byte(void **state)
+{
+	(void)state;
+	for (unsigned b = 0; b < 256; b++) {
+		const uint8_t q[] = { 0, 1, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0,
+				      2, 'x', (uint8_t)b, 0, 0, 1, 0, 1 };
+		char want[8];
+		if (b >= 'A' && b <= 'Z')
+			snprintf(want, sizeof want, "x%c", (char)(b + 32));
+		else if (b == '.' || b == '\\')
+			snprintf(want, sizeof want, "x\\%c", (char)b);
+		else if (b < 0x21 || b > 0x7e)
+			snprintf(want, sizeof want, "x\\%03u", b);
+		else
+			snprintf(want, sizeof want, "x%c", (char)b);
+		assert_int_equal(dns_parse(q, sizeof q, &msg), DIS_OK);
+		assert_string_equal(msg.q[0].name, want);
+		assert_int_equal(msg.q[0].name_len, strlen(want));
+	}
+}
+
 static const uint8_t query_root[] = {
 	0, 2, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 1,
 };
@@ -1192,6 +1214,7 @@ int main(void)
 		cmocka_unit_test(test_header_flags),
 		cmocka_unit_test(test_query_edns),
 		cmocka_unit_test(test_name_escaping),
+		cmocka_unit_test(test_name_every_byte),
 		cmocka_unit_test(test_root_name),
 		cmocka_unit_test(test_edns_extended_rcode),
 		cmocka_unit_test(test_sections),
