@@ -7,7 +7,7 @@
  * (unconsumed bytes again, with more after them, at most REASM_MAX_PENDING held): once in one
  * piece, once in pieces whose sizes come from a hash of the input, and once with bytes lost
  * here and there. The hash also picks what the engine would answer (keep bodies, HEAD,
- * CONNECT). Besides the sanitizers it checks the contract: the first two runs report the same
+ * CONNECT) and whether the stream is seen from its first byte. Besides the sanitizers it checks the contract: the first two runs report the same
  * messages, every string lies inside its message's arena, kept bodies stay under the cap. */
 #include <stddef.h>
 #include <stdint.h>
@@ -124,6 +124,7 @@ static uint64_t fuzz_feed(const uint8_t *data, size_t size, uint64_t seed, size_
 
 	memset(&st, 0, sizeof st);
 	http_stream_init(&s);
+	s.from_start = (seed & 4) != 0; /* the SYN was seen: bytes that are not HTTP end it */
 	while (at < size) {
 		size_t piece = max_piece ? 1 + fuzz_next(&rng) % max_piece : size - at;
 		if (piece > size - at)
