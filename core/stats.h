@@ -59,7 +59,8 @@
 	X(APP_ALLOC, "app_alloc")                     /* per-flow dissector state refused */ \
 	X(NDPI_ALLOC, "ndpi_alloc")                   /* nDPI state could not be allocated */ \
 	X(DETECT_EVICTED, "detect_evicted")           /* detector table full: a client's context \
-	                                               * or an address's names made room */    \
+	                                               * or an address's names made room, or a  \
+	                                               * name's record was written over */      \
 	X(RECORD_TRUNCATED, "record_truncated")        /* a record over RECORD_MAX */
 
 enum skip_reason {

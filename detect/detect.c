@@ -478,7 +478,8 @@ static struct detect_pdns *detect_pdns_entry(struct detector *d, const uint8_t i
 	uint32_t victim_until = UINT32_MAX;
 	for (unsigned p = 0; p < DETECT_PROBE; p++) {
 		struct detect_pdns_key *k = &d->pdns_keys[(h + p) & (DETECT_MAX_PDNS - 1)];
-		uint32_t until = k->until > now_s ? k->until : 0; /* nothing live: as good as empty */
+		/* An entry with nothing live is as good as empty. */
+		uint32_t until = k->until > now_s ? k->until : 0;
 		if (until && k->tag == tag) {
 			struct detect_pdns *e = &d->pdns[k - d->pdns_keys];
 			if (!memcmp(e->ip, ip, 16))
@@ -511,7 +512,7 @@ static uint32_t detect_pdns_write(struct detector *d, const struct obs *o, const
 		d->ring_pos += DETECT_PDNS_RING - at;
 		at = 0;
 	}
-	struct detect_pdns_rec *r = (struct detect_pdns_rec *)(void *)(d->ring + at);
+	struct detect_pdns_rec *r = (void *)(d->ring + at);
 	const struct obs_conn *c = &o->conn;
 	r->pos = d->ring_pos;
 	r->ts_us = c->ts_us;
@@ -539,17 +540,19 @@ static const struct detect_pdns_rec *detect_pdns_read(const struct detector *d, 
 	size_t at = ((size_t)ref << 3) & (DETECT_PDNS_RING - 1);
 	if (at + head + 1 > DETECT_PDNS_RING)
 		return NULL;
-	const struct detect_pdns_rec *r = (const struct detect_pdns_rec *)(const void *)(d->ring + at);
+	const struct detect_pdns_rec *r = (const void *)(d->ring + at);
 	if ((uint32_t)(r->pos >> 3) != ref || at + head + r->name_len + 1 > DETECT_PDNS_RING ||
 	    r->name[r->name_len] != '\0' || (uint32_t)hash_bytes(0, r->name, r->name_len) != h)
 		return NULL;
 	return r;
 }
 
+/* Packet time in seconds, kept low enough that an expiry (a TTL later) fits 32 bits. */
 static uint32_t detect_seconds(uint64_t ts_us)
 {
+	const uint64_t max = UINT32_MAX - DETECT_PDNS_MAX_TTL - 1;
 	uint64_t s = ts_us / 1000000u;
-	return s < UINT32_MAX - DETECT_PDNS_MAX_TTL - 1 ? (uint32_t)s : UINT32_MAX - DETECT_PDNS_MAX_TTL - 1;
+	return (uint32_t)(s < max ? s : max);
 }
 
 /* Remembers that rr's address was an answer for rr's name and for the question's. */

@@ -107,7 +107,7 @@ static void dns_put_label_byte(struct dns_out *o, uint8_t b)
  * when compiling, so that a plain byte costs a load and a test. */
 #define DNS_PLAIN(b)                                                                  \
 	((b) < 0x21 || (b) > 0x7e || (b) == '.' || (b) == '\\' ? 0                    \
-	 : (b) >= 'A' && (b) <= 'Z'                           ? (b) - 'A' + 'a' : (b))
+	 : (b) >= 'A' && (b) <= 'Z'                           ? (b) | 0x20 : (b))
 #define DNS_PLAIN4(b) DNS_PLAIN(b), DNS_PLAIN((b) + 1), DNS_PLAIN((b) + 2), DNS_PLAIN((b) + 3)
 #define DNS_PLAIN16(b) DNS_PLAIN4(b), DNS_PLAIN4((b) + 4), DNS_PLAIN4((b) + 8), DNS_PLAIN4((b) + 12)
 #define DNS_PLAIN64(b) \

@@ -7,8 +7,9 @@
  * (unconsumed bytes again, with more after them, at most REASM_MAX_PENDING held): once in one
  * piece, once in pieces whose sizes come from a hash of the input, and once with bytes lost
  * here and there. The hash also picks what the engine would answer (keep bodies, HEAD,
- * CONNECT) and whether the stream is seen from its first byte. Besides the sanitizers it checks the contract: the first two runs report the same
- * messages, every string lies inside its message's arena, kept bodies stay under the cap. */
+ * CONNECT) and whether the stream is seen from its first byte. Besides the sanitizers it
+ * checks the contract: the first two runs report the same messages, every string lies inside
+ * its message's arena, kept bodies stay under the cap. */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>

@@ -29,7 +29,7 @@ struct ctx {
 	const char *secret;                  /* must appear nowhere in a request */
 	unsigned secret_seen;
 	unsigned requests;
-	bool from_start;                     /* http_stream's: the stream's first byte comes first */
+	bool from_start;                     /* http_stream's: seen from the stream's first byte */
 };
 
 static void logf_(struct ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -560,10 +560,10 @@ static void test_not_http_from_start(void **state)
 	static const char req[] = "GET /a HTTP/1.1\r\nHost: h\r\n\r\n";
 	static const char later[] = "GET /a HTTP/1.1\r\nHost: h\r\n\r\n\x16\x03\x01 binary\r\n"
 				    "GET /b HTTP/1.1\r\nHost: h\r\n\r\n";
-	static const char a[] = "REQ m=GET t=/a v=1.1 form=0 path=/a host=h hh=h framing=0 coding=0 "
-				"wire=0 complete=0\n";
-	static const char b[] = "REQ m=GET t=/b v=1.1 form=0 path=/b host=h hh=h framing=0 coding=0 "
-				"wire=0 complete=0\n";
+	static const char a[] = "REQ m=GET t=/a v=1.1 form=0 path=/a host=h hh=h framing=0 "
+				"coding=0 wire=0 complete=0\n";
+	static const char b[] = "REQ m=GET t=/b v=1.1 form=0 path=/b host=h hh=h framing=0 "
+				"coding=0 wire=0 complete=0\n";
 	check_vector(&from_start, S(junk), "");
 	check_vector(&plain, S(junk), a);
 	check_vector(&from_start, S(later), a);
