@@ -23,15 +23,19 @@ enum alert_kind {
 	ALERT_RESERVED_ADDR,     /* a connection to a reserved address range */
 };
 
-/* One observation in the chain of evidence. Passive DNS keeps one per name it remembers, so
- * the connection is kept as it came and its Community ID made only when a record is written. */
-struct alert_evidence {
-	/* The fixed-size fields first, beside the start of the name: writing one (passive DNS
-	 * writes one per answer) touches two cache lines for a short name, not three. */
+/* When, and on which connection, something was observed. Passive DNS keeps one per name it
+ * remembers, so the connection is kept as it came and its Community ID made only when a
+ * record is written. */
+struct alert_where {
 	uint64_t ts_us;
-	uint8_t src[16], dst[16];    /* the observation's connection */
+	uint8_t src[16], dst[16];
 	uint16_t sport, dport;
 	uint8_t transport, ip_version;
+};
+
+/* One observation in the chain of evidence. */
+struct alert_evidence {
+	struct alert_where at;
 	/* "dns_query", "dns_answer", "http", "tls", "mail", "login" or "flow" */
 	char kind[16];
 	char name[ALERT_NAME];

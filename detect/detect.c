@@ -82,10 +82,7 @@ struct detect_pdns_key {
 
 struct detect_pdns_rec {
 	uint64_t pos;                 /* where it was written: tells it from what overwrote it */
-	uint64_t ts_us;               /* the DNS exchange */
-	uint8_t src[16], dst[16];
-	uint16_t sport, dport;
-	uint8_t transport, ip_version;
+	struct alert_where at;        /* the DNS exchange */
 	uint8_t name_len;
 	char name[];                  /* name_len bytes and a NUL */
 };
@@ -271,19 +268,24 @@ static const char *detect_cid(const struct obs_conn *c, char *buf)
 	return buf;
 }
 
+static void detect_where(struct alert_where *at, const struct obs *o)
+{
+	const struct obs_conn *c = &o->conn;
+	at->ts_us = c->ts_us;
+	memcpy(at->src, c->src, 16);
+	memcpy(at->dst, c->dst, 16);
+	at->sport = c->sport;
+	at->dport = c->dport;
+	at->transport = c->transport;
+	at->ip_version = c->ip_version;
+}
+
 static void detect_evidence(struct alert_evidence *ev, const struct obs *o, const char *kind,
 			    const char *name)
 {
-	const struct obs_conn *c = &o->conn;
-	ev->ts_us = c->ts_us;
+	detect_where(&ev->at, o);
 	detect_copy(ev->kind, sizeof ev->kind, kind);
 	detect_copy(ev->name, sizeof ev->name, name);
-	memcpy(ev->src, c->src, 16);
-	memcpy(ev->dst, c->dst, 16);
-	ev->sport = c->sport;
-	ev->dport = c->dport;
-	ev->transport = c->transport;
-	ev->ip_version = c->ip_version;
 }
 
 /* D when name is autodiscover.D or _autodiscover._tcp.D, else NULL. */
@@ -507,21 +509,14 @@ static uint32_t detect_pdns_write(struct detector *d, const struct obs *o, const
 				  size_t n)
 {
 	size_t len = (offsetof(struct detect_pdns_rec, name) + n + 1 + 7) & ~(size_t)7;
-	size_t at = (size_t)(d->ring_pos & (DETECT_PDNS_RING - 1));
-	if (at + len > DETECT_PDNS_RING) { /* a record never wraps: the tail is left unused */
-		d->ring_pos += DETECT_PDNS_RING - at;
-		at = 0;
+	size_t off = (size_t)(d->ring_pos & (DETECT_PDNS_RING - 1));
+	if (off + len > DETECT_PDNS_RING) { /* a record never wraps: the tail is left unused */
+		d->ring_pos += DETECT_PDNS_RING - off;
+		off = 0;
 	}
-	struct detect_pdns_rec *r = (void *)(d->ring + at);
-	const struct obs_conn *c = &o->conn;
+	struct detect_pdns_rec *r = (void *)(d->ring + off);
 	r->pos = d->ring_pos;
-	r->ts_us = c->ts_us;
-	memcpy(r->src, c->src, 16);
-	memcpy(r->dst, c->dst, 16);
-	r->sport = c->sport;
-	r->dport = c->dport;
-	r->transport = c->transport;
-	r->ip_version = c->ip_version;
+	detect_where(&r->at, o);
 	r->name_len = (uint8_t)n;
 	memcpy(r->name, name, n);
 	r->name[n] = '\0';
@@ -537,11 +532,11 @@ static const struct detect_pdns_rec *detect_pdns_read(const struct detector *d, 
 						      uint32_t h)
 {
 	const size_t head = offsetof(struct detect_pdns_rec, name);
-	size_t at = ((size_t)ref << 3) & (DETECT_PDNS_RING - 1);
-	if (at + head + 1 > DETECT_PDNS_RING)
+	size_t off = ((size_t)ref << 3) & (DETECT_PDNS_RING - 1);
+	if (off + head + 1 > DETECT_PDNS_RING)
 		return NULL;
-	const struct detect_pdns_rec *r = (const void *)(d->ring + at);
-	if ((uint32_t)(r->pos >> 3) != ref || at + head + r->name_len + 1 > DETECT_PDNS_RING ||
+	const struct detect_pdns_rec *r = (const void *)(d->ring + off);
+	if ((uint32_t)(r->pos >> 3) != ref || off + head + r->name_len + 1 > DETECT_PDNS_RING ||
 	    r->name[r->name_len] != '\0' || (uint32_t)hash_bytes(0, r->name, r->name_len) != h)
 		return NULL;
 	return r;
@@ -610,13 +605,7 @@ static unsigned detect_pdns_names(struct detector *d, const struct obs *o,
 			continue;
 		}
 		struct alert_evidence *ev = &out[n++];
-		ev->ts_us = r->ts_us;
-		memcpy(ev->src, r->src, 16);
-		memcpy(ev->dst, r->dst, 16);
-		ev->sport = r->sport;
-		ev->dport = r->dport;
-		ev->transport = r->transport;
-		ev->ip_version = r->ip_version;
+		ev->at = r->at;
 		detect_copy(ev->kind, sizeof ev->kind, "dns_answer");
 		memcpy(ev->name, r->name, (size_t)r->name_len + 1);
 	}
@@ -890,7 +879,7 @@ static void detect_flow(struct detector *d, const struct obs *o, const struct ob
 	detect_copy(a->field, sizeof a->field, "destination.ip");
 	struct alert_evidence ev;
 	detect_evidence(&ev, o, "flow", ip);
-	ev.ts_us = fl->first_us;
+	ev.at.ts_us = fl->first_us;
 	detect_add_evidence(a, &ev);
 	snprintf(a->message, sizeof a->message,
 		 "A client exchanged traffic with %s, in the reserved range %s", ip, r->pattern);

@@ -637,10 +637,11 @@ size_t record_alert(char *buf, size_t cap, const struct alert *a)
 	for (uint8_t i = 0; i < a->n_evidence; i++) {
 		const struct alert_evidence *ev = &a->evidence[i];
 		char cid[COMMUNITY_ID_LEN];
-		community_id_v1(0, ev->ip_version, ev->src, ev->dst, ev->transport, ev->sport,
-				ev->dport, cid);
+		const struct alert_where *at = &ev->at;
+		community_id_v1(0, at->ip_version, at->src, at->dst, at->transport, at->sport,
+				at->dport, cid);
 		jw_elem_obj_open(&w);
-		jw_ts(&w, "@timestamp", ev->ts_us);
+		jw_ts(&w, "@timestamp", at->ts_us);
 		jw_str(&w, "kind", ev->kind);
 		jw_str(&w, "name", ev->name);
 		jw_str(&w, "community_id", cid);
