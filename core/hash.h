@@ -1,6 +1,6 @@
 /* hash.h: the hash behind misroute's tables and memos. Tables a packet can fill salt it with
- * a seed (flows and fragments use one drawn at start) or hold only what the configuration
- * put in them; memos are direct-mapped caches, where a collision costs a miss and nothing
+ * a seed drawn at start (flows, fragments, the detector's tables) or hold only what the
+ * configuration put in them; memos are caches, where a collision costs a miss and nothing
  * more. */
 #ifndef MISROUTE_HASH_H
 #define MISROUTE_HASH_H

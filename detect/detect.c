@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include "core/hash.h"
 #include "core/iptext.h"
@@ -47,6 +48,7 @@ struct detect_table {
 	char *entries;
 	size_t esize;
 	unsigned cap;
+	uint64_t seed;     /* the detector's */
 };
 
 /* What a client looked up autodiscover for, and when. */
@@ -101,6 +103,7 @@ struct detector {
 	void *pdns_mem;
 	char *ring;                      /* DETECT_PDNS_RING bytes of struct detect_pdns_rec */
 	uint64_t ring_pos;               /* bytes written into the ring since the start */
+	uint64_t seed;                   /* of every hash of the tables */
 	struct alert *pending[DETECT_MAX_PENDING]; /* a ring, oldest first */
 	unsigned head, n;
 	unsigned n_peak;                 /* the most pending at once */
@@ -124,8 +127,9 @@ void detect_config_defaults(struct detect_config *c)
 _Static_assert((DETECT_MAX_CLIENTS & (DETECT_MAX_CLIENTS - 1)) == 0, "a power of two");
 _Static_assert((DETECT_MAX_PDNS & (DETECT_MAX_PDNS - 1)) == 0, "a power of two");
 
-static int detect_table_init(struct detect_table *t, unsigned cap, size_t esize)
+static int detect_table_init(struct detect_table *t, unsigned cap, size_t esize, uint64_t seed)
 {
+	t->seed = seed;
 	/* calloc'd pages cost nothing until a slot is used. */
 	t->keys = calloc(cap, sizeof *t->keys);
 	t->entries = calloc(cap, esize);
@@ -155,13 +159,18 @@ struct detector *detect_new(const struct detect_config *cfg, const struct rulese
 	d->rules = rules;
 	d->emit = emit;
 	d->arg = arg;
+	/* The tables hold addresses and names from the network: a seed nobody outside can guess
+	 * keeps a flood of chosen ones from aiming at one probe window or one name's hash. */
+	if (getrandom(&d->seed, sizeof d->seed, 0) != (ssize_t)sizeof d->seed)
+		d->seed = 0x646574656374696full;
 	/* calloc'd pages cost nothing until a slot or the ring's head reaches them; the
 	 * entries are aligned to their cache lines. */
 	d->pdns_mem = calloc(1, DETECT_MAX_PDNS * sizeof *d->pdns + 63);
 	d->pdns = (struct detect_pdns *)(((uintptr_t)d->pdns_mem + 63) & ~(uintptr_t)63);
 	d->pdns_keys = calloc(DETECT_MAX_PDNS, sizeof *d->pdns_keys);
 	d->ring = calloc(1, DETECT_PDNS_RING);
-	if (detect_table_init(&d->clients, DETECT_MAX_CLIENTS, sizeof(struct detect_client)) < 0 ||
+	if (detect_table_init(&d->clients, DETECT_MAX_CLIENTS, sizeof(struct detect_client),
+			      d->seed) < 0 ||
 	    !d->pdns_mem || !d->pdns_keys || !d->ring) {
 		detect_free(d);
 		return NULL;
@@ -206,9 +215,9 @@ static void detect_copy(char *dst, size_t size, const char *src)
 	dst[n] = '\0';
 }
 
-static uint32_t detect_hash_ip(const uint8_t ip[16])
+static uint32_t detect_hash_ip(uint64_t seed, const uint8_t ip[16])
 {
-	return (uint32_t)hash_bytes(0, ip, 16);
+	return (uint32_t)hash_bytes(seed, ip, 16);
 }
 
 /* The entry for ip: found, or (create) a free one or the least recently used of the probe
@@ -217,7 +226,7 @@ static uint32_t detect_hash_ip(const uint8_t ip[16])
 static void *detect_slot(struct detect_table *t, const uint8_t ip[16], bool create,
 			 uint64_t now_us, uint64_t *evicted)
 {
-	uint32_t h = detect_hash_ip(ip);
+	uint32_t h = detect_hash_ip(t->seed, ip);
 	struct detect_key *victim = NULL;
 	for (unsigned p = 0; p < DETECT_PROBE; p++) {
 		struct detect_key *k = &t->keys[(h + p) & (t->cap - 1)];
@@ -475,7 +484,7 @@ static struct detect_client *detect_client_of(struct detector *d, const struct o
 static struct detect_pdns *detect_pdns_entry(struct detector *d, const uint8_t ip[16],
 					     bool create, uint32_t now_s)
 {
-	uint32_t h = detect_hash_ip(ip), tag = h | 1;
+	uint32_t h = detect_hash_ip(d->seed, ip), tag = h | 1;
 	struct detect_pdns_key *victim = NULL;
 	uint32_t victim_until = UINT32_MAX;
 	for (unsigned p = 0; p < DETECT_PROBE; p++) {
@@ -537,7 +546,7 @@ static const struct detect_pdns_rec *detect_pdns_read(const struct detector *d, 
 		return NULL;
 	const struct detect_pdns_rec *r = (const void *)(d->ring + off);
 	if ((uint32_t)(r->pos >> 3) != ref || off + head + r->name_len + 1 > DETECT_PDNS_RING ||
-	    r->name[r->name_len] != '\0' || (uint32_t)hash_bytes(0, r->name, r->name_len) != h)
+	    r->name[r->name_len] != '\0' || (uint32_t)hash_bytes(d->seed, r->name, r->name_len) != h)
 		return NULL;
 	return r;
 }
@@ -563,7 +572,7 @@ static void detect_pdns_add(struct detector *d, const struct obs *o, const struc
 		if (!names[k] || (k == 1 && !strcmp(names[0], names[1])))
 			continue;
 		size_t n = strnlen(names[k], ALERT_NAME - 1);
-		uint32_t h = (uint32_t)hash_bytes(0, names[k], n);
+		uint32_t h = (uint32_t)hash_bytes(d->seed, names[k], n);
 		/* The name's own slot, else the one that expires first (an empty one first). */
 		unsigned slot = 0;
 		for (unsigned i = 0; i < DETECT_PDNS_NAMES; i++) {
